@@ -1,0 +1,209 @@
+package org.sparkspu.engine.mpc;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import org.sparkspu.engine.link.Link;
+import org.sparkspu.engine.link.LinkStats;
+import org.sparkspu.engine.ring.RingTensor;
+import org.sparkspu.engine.ring.Shape;
+
+/**
+ * What the secret protocols share: kernel accounting for the profile, and the boolean circuits
+ * built from a protocol's AND gate — a carry-save reduction and a Kogge-Stone parallel-prefix
+ * adder on bit-sliced shares (log2(64) = 6 AND rounds, as in ABY3 §5.3 and SPU's ppa), the sign
+ * bit, and a zero test by an AND tree. A protocol supplies how its arithmetic shares become
+ * boolean summands ({@link #summands}) and its own AND, bit injection and truncation.
+ */
+public abstract class AbstractProtocol implements Protocol {
+  protected static final int K = 64;
+  protected final ProtocolContext ctx;
+  protected final Link link;
+  protected final int self;
+  protected final int n;
+  private int nesting;
+
+  protected AbstractProtocol(ProtocolContext ctx) {
+    this.ctx = ctx;
+    this.link = ctx.link();
+    this.self = ctx.self();
+    this.n = ctx.parties();
+  }
+
+  @Override
+  public int parties() {
+    return n;
+  }
+
+  @Override
+  public int self() {
+    return self;
+  }
+
+  /** Runs a kernel body, reporting it to the observer when it is the outermost kernel call. */
+  protected final <T> T kernel(String name, long elements, Supplier<T> body) {
+    if (nesting > 0) {
+      nesting++;
+      try {
+        return body.get();
+      } finally {
+        nesting--;
+      }
+    }
+    nesting++;
+    LinkStats.Snapshot before = link.stats().snapshot();
+    long t0 = System.nanoTime();
+    try {
+      return body.get();
+    } finally {
+      nesting--;
+      ctx.observer().kernelDone(name, elements, before, link.stats().snapshot(), System.nanoTime() - t0);
+    }
+  }
+
+  protected static void checkSameShape(Share a, Share b) {
+    if (!a.shape().equals(b.shape())) {
+      throw new IllegalArgumentException("operand shapes differ: " + a.shape() + " vs " + b.shape());
+    }
+  }
+
+  /**
+   * Boolean shares whose sum (mod 2^64) is the value of arithmetic share {@code x}: the start of
+   * A2B, MSB and B2A circuits.
+   */
+  protected abstract List<Share> summands(Share x);
+
+  /** A boolean share that is zero exactly when the arithmetic share {@code z} is zero. */
+  protected abstract Share zeroTestOperand(Share z);
+
+  // ---- generic kernels over the protocol's primitives ----
+
+  @Override
+  public Share a2b(Share x) {
+    return kernel("a2b", x.size(), () -> addBool(summands(x)));
+  }
+
+  @Override
+  public Share msb(Share x) {
+    return kernel("msb", x.size(), () -> bitToArith(signBit(summands(x))));
+  }
+
+  @Override
+  public Share lessThan(Share a, Share b) {
+    checkSameShape(a, b);
+    return kernel("less", a.size(), () -> bitToArith(signBit(summands(sub(a, b)))));
+  }
+
+  @Override
+  public Share equal(Share a, Share b) {
+    checkSameShape(a, b);
+    return kernel("equal", a.size(), () -> bitToArith(isZero(zeroTestOperand(sub(a, b)))));
+  }
+
+  @Override
+  public Share select(Share c, Share a, Share b) {
+    checkSameShape(a, b);
+    checkSameShape(c, a);
+    return kernel("select", a.size(), () -> add(b, mul(c, sub(a, b))));
+  }
+
+  // ---- boolean circuits ----
+
+  protected final Share notB(Share a) {
+    return xorPublicB(a, RingTensor.fill(a.shape(), -1L));
+  }
+
+  protected static Share shl(Share a, int k) {
+    return a.map(t -> t.shiftLeft(k));
+  }
+
+  protected static Share shr(Share a, int k) {
+    return a.map(t -> t.shiftRightLogical(k));
+  }
+
+  protected static Share mask(Share a, long m) {
+    return a.map(t -> t.andScalar(m));
+  }
+
+  /** Several independent ANDs in one exchange: concatenate, AND once, split back. */
+  protected final List<Share> andMany(List<Share> lefts, List<Share> rights) {
+    if (lefts.size() == 1) return List.of(andB(lefts.get(0), rights.get(0)));
+    List<Shape> shapes = new ArrayList<>();
+    for (Share s : lefts) shapes.add(s.shape());
+    return andB(Share.concat(lefts), Share.concat(rights)).split(shapes);
+  }
+
+  /** Carry-save reduction of boolean summands to two, one AND round per level (3 -> 2). */
+  protected final List<Share> reduceToTwo(List<Share> ops) {
+    List<Share> cur = new ArrayList<>(ops);
+    while (cur.size() > 2) {
+      List<Share> lefts = new ArrayList<>(), rights = new ArrayList<>(), sums = new ArrayList<>();
+      int groups = cur.size() / 3;
+      for (int g = 0; g < groups; g++) {
+        Share a = cur.get(3 * g), b = cur.get(3 * g + 1), c = cur.get(3 * g + 2);
+        // majority(a, b, c) = ((a ^ c) & (b ^ c)) ^ c: one AND per full adder
+        lefts.add(xorB(a, c));
+        rights.add(xorB(b, c));
+        sums.add(xorB(xorB(a, b), c));
+      }
+      List<Share> ands = andMany(lefts, rights);
+      List<Share> next = new ArrayList<>();
+      for (int g = 0; g < groups; g++) {
+        Share c = cur.get(3 * g + 2);
+        next.add(sums.get(g));
+        next.add(shl(xorB(ands.get(g), c), 1));
+      }
+      next.addAll(cur.subList(3 * groups, cur.size()));
+      cur = next;
+    }
+    return cur;
+  }
+
+  /** Boolean sum of boolean summands. */
+  protected final Share addBool(List<Share> ops) {
+    List<Share> two = reduceToTwo(ops);
+    if (two.size() == 1) return two.get(0);
+    Share a = two.get(0), b = two.get(1);
+    Share g = prefixCarries(a, b);
+    return xorB(xorB(a, b), shl(g, 1));
+  }
+
+  /**
+   * Kogge-Stone prefix over (generate, propagate): returns G with bit i = carry out of bits 0..i
+   * of a + b. Levels k = 1, 2, 4, ..., 32 each take one AND round (two ANDs merged).
+   */
+  protected final Share prefixCarries(Share a, Share b) {
+    Share g = andB(a, b);
+    Share p = xorB(a, b);
+    for (int k = 1; k < K; k <<= 1) {
+      Share gShift = shl(g, k);
+      if (k < K / 2) {
+        List<Share> r = andMany(List.of(p, p), List.of(gShift, shl(p, k)));
+        g = xorB(g, r.get(0)); // G and P&G' never overlap, so XOR is OR
+        p = r.get(1);
+      } else {
+        g = xorB(g, andB(p, gShift));
+      }
+    }
+    return g;
+  }
+
+  /** Boolean share with bit 0 = the sign bit of the sum of the summands. */
+  protected final Share signBit(List<Share> ops) {
+    List<Share> two = reduceToTwo(ops);
+    if (two.size() == 1) return mask(shr(two.get(0), K - 1), 1L);
+    Share a = two.get(0), b = two.get(1);
+    Share g = prefixCarries(a, b);
+    Share top = xorB(shr(xorB(a, b), K - 1), shr(g, K - 2));
+    return mask(top, 1L);
+  }
+
+  /** Boolean share with bit 0 = (w == 0): AND of all inverted bits, by a 6-level tree. */
+  protected final Share isZero(Share w) {
+    Share v = notB(w);
+    for (int k = K / 2; k >= 1; k >>= 1) {
+      v = andB(v, shr(v, k));
+    }
+    return mask(v, 1L);
+  }
+}
