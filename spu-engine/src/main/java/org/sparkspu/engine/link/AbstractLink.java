@@ -51,17 +51,15 @@ public abstract class AbstractLink implements Link {
   @Override
   public void send(int to, String tag, long[] payload, boolean offline) {
     checkPeer(to);
-    Message m = new Message(tag, 0, offline, payload, null);
-    int depth = stats.stampSend(to, m);
-    transmit(to, new Message(tag, depth, offline, payload, null));
+    int[] depth = stats.stampSend(to, 8L * payload.length, offline);
+    transmit(to, new Message(tag, depth[0], depth[1], offline, payload, null));
   }
 
   @Override
   public void sendBytes(int to, String tag, byte[] payload, boolean offline) {
     checkPeer(to);
-    Message m = new Message(tag, 0, offline, null, payload);
-    int depth = stats.stampSend(to, m);
-    transmit(to, new Message(tag, depth, offline, null, payload));
+    int[] depth = stats.stampSend(to, payload.length, offline);
+    transmit(to, new Message(tag, depth[0], depth[1], offline, null, payload));
   }
 
   @Override

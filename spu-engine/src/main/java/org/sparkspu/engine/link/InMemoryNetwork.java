@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
  * the simulator; protocols run the same code over it as over Netty.
  */
 public final class InMemoryNetwork {
-  private static final Message CLOSED = new Message("<closed>", 0, false, null, null);
+  private static final Message CLOSED = new Message("<closed>", 0, 0, false, null, null);
 
   private final int endpoints;
   private final LinkedBlockingQueue<Message>[][] queues; // [to][from]

@@ -6,6 +6,10 @@ package org.sparkspu.engine.link;
  * depth therefore counts the longest chain of dependent messages: a protocol step in which every
  * party sends and then receives is one round however many messages it uses. Offline
  * (preprocessing) messages are counted apart and do not advance the depth.
+ *
+ * <p>A second depth restarts at zero with every kernel ({@link #beginKernel}); since all parties
+ * run the same kernels in the same order, it counts the rounds of one kernel alone, unskewed by
+ * parties that reached the kernel at different session depths.
  */
 public final class LinkStats {
   private final long[] bytesSentTo;
@@ -15,17 +19,28 @@ public final class LinkStats {
   private long offlineBytesSent;
   private long offlineBytesReceived;
   private int depth;
+  private int kernelDepth;
 
   public LinkStats(int endpoints) {
     bytesSentTo = new long[endpoints];
     bytesReceivedFrom = new long[endpoints];
   }
 
-  synchronized int stampSend(int to, Message m) {
+  /** Counts an outgoing message and returns {depth, kernelDepth} to stamp on it. */
+  synchronized int[] stampSend(int to, long payloadBytes, boolean offline) {
     messagesSent++;
-    if (m.offline()) offlineBytesSent += m.payloadBytes();
-    else bytesSentTo[to] += m.payloadBytes();
-    return depth;
+    if (offline) offlineBytesSent += payloadBytes;
+    else bytesSentTo[to] += payloadBytes;
+    return new int[] {depth, kernelDepth};
+  }
+
+  /** Restarts the per-kernel depth (called when an outermost kernel starts). */
+  public synchronized void beginKernel() {
+    kernelDepth = 0;
+  }
+
+  public synchronized int kernelDepth() {
+    return kernelDepth;
   }
 
   synchronized void onReceive(int from, Message m) {
@@ -35,6 +50,7 @@ public final class LinkStats {
     } else {
       bytesReceivedFrom[from] += m.payloadBytes();
       depth = Math.max(depth, m.depth() + 1);
+      kernelDepth = Math.max(kernelDepth, m.kernelDepth() + 1);
     }
   }
 
@@ -77,10 +93,10 @@ public final class LinkStats {
 
   /** A consistent copy of the counters. */
   public synchronized Snapshot snapshot() {
-    return new Snapshot(depth, bytesSent(), bytesReceived(), offlineBytesSent, offlineBytesReceived, messagesSent);
+    return new Snapshot(depth, kernelDepth, bytesSent(), bytesReceived(), offlineBytesSent, offlineBytesReceived,
+        messagesSent);
   }
 
-  public record Snapshot(
-      int depth, long bytesSent, long bytesReceived, long offlineBytesSent, long offlineBytesReceived,
-      long messagesSent) {}
+  public record Snapshot(int depth, int kernelDepth, long bytesSent, long bytesReceived, long offlineBytesSent,
+      long offlineBytesReceived, long messagesSent) {}
 }

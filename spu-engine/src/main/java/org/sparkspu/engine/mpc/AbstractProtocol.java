@@ -51,6 +51,7 @@ public abstract class AbstractProtocol implements Protocol {
       }
     }
     nesting++;
+    link.stats().beginKernel();
     LinkStats.Snapshot before = link.stats().snapshot();
     long t0 = System.nanoTime();
     try {

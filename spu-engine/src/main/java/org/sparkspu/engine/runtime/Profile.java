@@ -9,8 +9,8 @@ import org.sparkspu.engine.link.LinkStats;
 import org.sparkspu.engine.mpc.KernelObserver;
 
 /**
- * What actually ran: per kernel, calls, elements, communication rounds (depth added on the
- * critical path), online bytes sent and received, offline (dealer) bytes, and wall time. One
+ * What actually ran: per kernel, calls, elements, communication rounds (the longest chain of
+ * dependent messages within the kernel), online bytes sent and received, offline (dealer) bytes, and wall time. One
  * Profile per party; {@link #merge} combines the parties' views (bytes add up, rounds and time
  * take the maximum).
  */
@@ -35,7 +35,7 @@ public final class Profile implements KernelObserver {
   @Override
   public synchronized void kernelDone(String kernel, long elements, LinkStats.Snapshot before,
       LinkStats.Snapshot after, long nanos) {
-    Entry e = new Entry(kernel, 1, elements, after.depth() - before.depth(), after.bytesSent() - before.bytesSent(),
+    Entry e = new Entry(kernel, 1, elements, after.kernelDepth(), after.bytesSent() - before.bytesSent(),
         after.bytesReceived() - before.bytesReceived(), after.offlineBytesSent() - before.offlineBytesSent()
             + after.offlineBytesReceived() - before.offlineBytesReceived(), nanos);
     entries.merge(kernel, e, Entry::plus);
