@@ -1,8 +1,11 @@
 package org.sparkspu.bench;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 import org.sparkspu.engine.mpc.Cost;
 import org.sparkspu.engine.mpc.Kernel;
 import org.sparkspu.engine.mpc.Protocol;
@@ -10,109 +13,119 @@ import org.sparkspu.engine.mpc.Share;
 import org.sparkspu.engine.ring.RingTensor;
 import org.sparkspu.engine.ring.Shape;
 import org.sparkspu.engine.runtime.Profile;
+import org.sparkspu.engine.runtime.Session;
 import org.sparkspu.engine.runtime.SessionConfig;
 import org.sparkspu.engine.runtime.Simulator;
 
 /**
  * {@code bench/run engine}: throughput of the protocol kernels (mul, matmul, less-than, trunc,
- * reveal) in aby3 and semi2k, all parties as threads of one JVM ("sim"). Each line reports the
- * measured rounds and bytes from the profile and whether the opened result equals plaintext.
+ * reveal) in aby3 and semi2k. Each line runs one session: two warm-up calls at full size (so the
+ * JIT has compiled the loops), then five timed calls; it reports the median time, the rounds and
+ * bytes the profile measured against the kernel's declared cost, and whether the opened result
+ * equals plaintext.
  */
 public final class EngineBench implements BenchMain.Suite {
-  private record Op(String name, Kernel kernel, BiFunction<Protocol, Share[], Share> body) {}
+  private static final int REPS = 5;
+  private static final int WARMUPS = 2;
+
+  /** How the parties are run: all as threads over in-memory links ("sim"), or over real links. */
+  interface Runner {
+    <T> Simulator.Result<T> run(SessionConfig cfg, Function<Session, T> program);
+  }
+
+  private record Mode(String name, Runner runner) {}
+
+  private record Op(String name, Kernel kernel, String profileName, BiFunction<Protocol, Share[], Share> body) {}
 
   private static final List<Op> OPS = List.of(
-      new Op("mul", Kernel.MUL, (p, s) -> p.mul(s[0], s[1])),
-      new Op("less-than", Kernel.LESS, (p, s) -> p.lessThan(s[0], s[1])),
-      new Op("trunc", Kernel.TRUNC, (p, s) -> p.trunc(s[0], 18)),
-      new Op("reveal", Kernel.REVEAL, null));
+      new Op("mul", Kernel.MUL, "mul", (p, s) -> p.mul(s[0], s[1])),
+      new Op("less-than", Kernel.LESS, "less", (p, s) -> p.lessThan(s[0], s[1])),
+      new Op("trunc", Kernel.TRUNC, "trunc", (p, s) -> p.trunc(s[0], 18)),
+      new Op("reveal", Kernel.REVEAL, "reveal", null));
+
+  private final List<Mode> modes = new ArrayList<>(List.of(new Mode("sim", Simulator::run)));
 
   @Override
   public void run(boolean quick) {
     int n = quick ? 1 << 20 : 1 << 24;
-    List<SessionConfig> configs = List.of(SessionConfig.aby3(), SessionConfig.semi2k(2));
-    for (SessionConfig cfg : configs) {
-      warmUp(cfg);
-      for (Op op : OPS) elementwise(cfg, op, n);
-      int dim = quick ? 256 : 1000;
-      matmul(cfg, dim);
+    int dim = quick ? 256 : 1000;
+    for (Mode mode : modes) {
+      for (SessionConfig cfg : List.of(SessionConfig.aby3(), SessionConfig.semi2k(2))) {
+        for (Op op : OPS) elementwise(mode, cfg, op, n);
+        matmul(mode, cfg, dim);
+      }
     }
   }
 
-  private void warmUp(SessionConfig cfg) {
-    for (Op op : OPS) elementwise(cfg, op, 1 << 14, false);
+  private record Timed(RingTensor result, long medianNanos, Profile.Entry entry, Cost declared) {}
+
+  /** One kernel call on prepared inputs: returns the secret result. */
+  private interface KernelCall {
+    Share apply(Protocol p, Share[] inputs);
   }
 
-  private void elementwise(SessionConfig cfg, Op op, int n) {
-    elementwise(cfg, op, n, true);
+  /**
+   * In one session: shares x (from party 0) and y (from party 1), calls the kernel WARMUPS times
+   * to warm up and REPS times timed (inputs and the final reveal are outside the timed region), and
+   * returns the opened last result, the median time and the kernel's measured profile entry.
+   */
+  private static Simulator.Result<Timed> timed(Mode mode, SessionConfig cfg, RingTensor x, RingTensor y,
+      String profileName, Kernel kernel, long[] costDims, KernelCall call) {
+    return mode.runner().run(cfg, s -> {
+      Protocol p = s.protocol();
+      Share[] in = {
+          p.input(0, s.self() == 0 ? x : null, x.shape()),
+          p.input(1, s.self() == 1 ? y : null, y.shape())};
+      for (int w = 0; w < WARMUPS; w++) call.apply(p, in);
+      long[] nanos = new long[REPS];
+      Share out = null;
+      Profile.Entry entry = null;
+      for (int r = 0; r < REPS; r++) {
+        s.profile().clear();
+        long t0 = System.nanoTime();
+        out = call.apply(p, in);
+        nanos[r] = System.nanoTime() - t0;
+        entry = s.profile().entry(profileName);
+      }
+      Arrays.sort(nanos);
+      RingTensor opened = out == null ? p.reveal(in[0]) : p.reveal(out);
+      return new Timed(opened, nanos[REPS / 2], entry, p.cost(kernel, costDims));
+    });
   }
 
-  private void elementwise(SessionConfig cfg, Op op, int n, boolean print) {
+  private static void elementwise(Mode mode, SessionConfig cfg, Op op, int n) {
     Random rnd = new Random(42);
     long[] x = new long[n], y = new long[n];
     for (int i = 0; i < n; i++) {
-      x[i] = rnd.nextLong() >> 22; // fixed-point products of encodable values stay far below 2^62
+      x[i] = rnd.nextLong() >> 22; // like fixed-point products of encodable values
       y[i] = rnd.nextLong() >> 22;
     }
     Shape shape = Shape.vector(n);
-    long[] timing = new long[1];
-    var res = Simulator.run(cfg, s -> {
-      Protocol p = s.protocol();
-      Share a = p.input(0, s.self() == 0 ? RingTensor.wrap(x, shape) : null, shape);
-      Share b = p.input(1, s.self() == 1 ? RingTensor.wrap(y, shape) : null, shape);
-      s.profile().clear();
-      long t0 = System.nanoTime();
-      RingTensor out;
-      if (op.body() == null) {
-        out = p.reveal(a);
-      } else {
-        Share r = op.body().apply(p, new Share[] {a, b});
-        long t1 = System.nanoTime();
-        if (s.self() == 0) timing[0] = t1 - t0;
-        Profile keep = new Profile();
-        out = p.reveal(r);
-        return out;
-      }
-      if (s.self() == 0) timing[0] = System.nanoTime() - t0;
-      return out;
-    });
-    if (!print) return;
-    Profile merged = res.profile();
-    Profile.Entry e = merged.entry(profileName(op));
-    long[] got = res.output(0).data();
-    boolean correct = true;
-    for (int i = 0; i < n && correct; i++) correct = got[i] == expected(op, x[i], y[i], got[i]);
-    double seconds = timing[0] / 1e9;
-    Cost declared = cfgCost(cfg, op.kernel(), n);
-    Json.of("engine").put("protocol", cfg.protocol()).put("parties", cfg.parties()).put("op", op.name())
-        .put("n", n).put("mode", "sim").put("seconds", seconds).put("elements_per_s", n / seconds)
-        .put("bytes_per_element_per_party", e.bytesSent() / (double) n / cfg.parties())
-        .put("rounds", e.rounds()).put("declared_rounds", declared.rounds())
-        .put("declared_bytes_match", declared.bytes() == e.bytesSent()).put("correct", correct).print();
+    KernelCall call = op.body() == null
+        ? (p, in) -> {
+          p.reveal(in[0]);
+          return null;
+        }
+        : (p, in) -> op.body().apply(p, in);
+    var res = timed(mode, cfg, RingTensor.wrap(x, shape), RingTensor.wrap(y, shape), op.profileName(), op.kernel(),
+        new long[] {n}, call);
+    report(mode, cfg, op.name(), String.valueOf(n), n, res, correct(op, x, y, res.output(0).result().data()));
   }
 
-  private static String profileName(Op op) {
-    return switch (op.name()) {
-      case "less-than" -> "less";
-      default -> op.name();
-    };
+  private static boolean correct(Op op, long[] x, long[] y, long[] got) {
+    for (int i = 0; i < x.length; i++) {
+      boolean ok = switch (op.name()) {
+        case "mul" -> got[i] == x[i] * y[i];
+        case "less-than" -> got[i] == (x[i] < y[i] ? 1 : 0);
+        case "trunc" -> Math.abs(got[i] - (x[i] >> 18)) <= 1;
+        default -> got[i] == x[i];
+      };
+      if (!ok) return false;
+    }
+    return true;
   }
 
-  private static long expected(Op op, long x, long y, long got) {
-    return switch (op.name()) {
-      case "mul" -> x * y;
-      case "less-than" -> x < y ? 1 : 0;
-      case "trunc" -> Math.abs(got - (x >> 18)) <= 1 ? got : x >> 18;
-      default -> x;
-    };
-  }
-
-  private static Cost cfgCost(SessionConfig cfg, Kernel k, long n) {
-    var res = Simulator.run(cfg, s -> s.protocol().cost(k, n));
-    return res.output(0);
-  }
-
-  private void matmul(SessionConfig cfg, int dim) {
+  private static void matmul(Mode mode, SessionConfig cfg, int dim) {
     Random rnd = new Random(7);
     Shape shape = Shape.of(dim, dim);
     long[] a = new long[dim * dim], b = new long[dim * dim];
@@ -121,25 +134,26 @@ public final class EngineBench implements BenchMain.Suite {
       b[i] = rnd.nextInt(1 << 20) - (1 << 19);
     }
     RingTensor ta = RingTensor.wrap(a, shape), tb = RingTensor.wrap(b, shape);
-    long[] timing = new long[1];
-    var res = Simulator.run(cfg, s -> {
-      Protocol p = s.protocol();
-      Share x = p.input(0, s.self() == 0 ? ta : null, shape);
-      Share y = p.input(1, s.self() == 1 ? tb : null, shape);
-      s.profile().clear();
-      long t0 = System.nanoTime();
-      Share z = p.matmul(x, y);
-      if (s.self() == 0) timing[0] = System.nanoTime() - t0;
-      return p.reveal(z);
-    });
-    Profile.Entry e = res.profile().entry("matmul");
-    boolean correct = res.output(0).equals(ta.matmul(tb));
-    double seconds = timing[0] / 1e9;
-    long elements = (long) dim * dim;
-    Json.of("engine").put("protocol", cfg.protocol()).put("parties", cfg.parties()).put("op", "matmul")
-        .put("n", dim + "x" + dim + "x" + dim).put("mode", "sim").put("seconds", seconds)
-        .put("elements_per_s", elements / seconds)
-        .put("bytes_per_element_per_party", e.bytesSent() / (double) elements / cfg.parties())
-        .put("rounds", e.rounds()).put("correct", correct).print();
+    var res = timed(mode, cfg, ta, tb, "matmul", Kernel.MATMUL, new long[] {dim, dim, dim},
+        (p, in) -> p.matmul(in[0], in[1]));
+    boolean correct = res.output(0).result().equals(ta.matmul(tb));
+    report(mode, cfg, "matmul", dim + "x" + dim + "x" + dim, (long) dim * dim, res, correct);
+  }
+
+  private static void report(Mode mode, SessionConfig cfg, String op, String n, long elements,
+      Simulator.Result<Timed> res, boolean correct) {
+    long nanos = 0, bytes = 0, rounds = 0;
+    for (Timed t : res.outputs()) {
+      nanos = Math.max(nanos, t.medianNanos());
+      bytes += t.entry().bytesSent();
+      rounds = Math.max(rounds, t.entry().rounds());
+    }
+    Cost declared = res.output(0).declared();
+    double seconds = nanos / 1e9;
+    Json.of("engine").put("protocol", cfg.protocol()).put("parties", cfg.parties()).put("op", op).put("n", n)
+        .put("mode", mode.name()).put("seconds", seconds).put("elements_per_s", elements / seconds)
+        .put("bytes_per_element_per_party", bytes / (double) elements / cfg.parties()).put("rounds", rounds)
+        .put("declared_rounds", declared.rounds()).put("declared_bytes", declared.bytes()).put("measured_bytes", bytes)
+        .put("correct", correct).print();
   }
 }

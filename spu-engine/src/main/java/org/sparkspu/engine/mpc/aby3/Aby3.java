@@ -64,6 +64,12 @@ public final class Aby3 extends AbstractProtocol {
     return andCost(len).then(andCost(2 * len).times(5)).then(andCost(len));
   }
 
+  private static Cost andRounds(long[] sizes) {
+    Cost c = Cost.FREE;
+    for (long s : sizes) c = c.then(andCost(s));
+    return c;
+  }
+
   @Override
   public Cost cost(Kernel kernel, long... dims) {
     long len = dims[0];
@@ -75,8 +81,8 @@ public final class Aby3 extends AbstractProtocol {
       case MATMUL -> ring(1, 3 * dims[0] * dims[2]);
       case BIT_B2A -> bit;
       case A2B -> reshare.then(prefixCost(len));
-      case MSB, LESS -> reshare.then(prefixCost(len)).then(bit);
-      case EQUAL -> reshare.then(andCost(len).times(6)).then(bit);
+      case MSB, LESS -> reshare.then(andRounds(signBitAndSizes(len))).then(bit);
+      case EQUAL -> reshare.then(andRounds(zeroTestAndSizes(len))).then(bit);
       case B2A -> reshare.then(prefixCost(len)).then(ring(1, 2 * len));
     };
   }

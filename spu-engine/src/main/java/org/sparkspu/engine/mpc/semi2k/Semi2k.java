@@ -1,5 +1,6 @@
 package org.sparkspu.engine.mpc.semi2k;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import org.sparkspu.engine.crypto.Prg;
@@ -56,12 +57,11 @@ public final class Semi2k extends AbstractProtocol {
     } else {
       dealerEndpoint = -1;
       if (self == 0) {
-        byte[] own = Prg.freshSeed(ctx.random());
-        correlations = Seeds.prg(own, "beaver");
-        Prg[] mirror = new Prg[n];
-        mirror[0] = Seeds.prg(own, "beaver"); // a separate copy: the dealer redraws party 0's stream
-        for (int j = 1; j < n; j++) mirror[j] = Seeds.prg(pairSeeds[j], "beaver");
-        firstPartyDealer = new Semi2kDealer(mirror);
+        Prg[] streams = new Prg[n];
+        streams[0] = new Prg(Prg.freshSeed(ctx.random()));
+        for (int j = 1; j < n; j++) streams[j] = Seeds.prg(pairSeeds[j], "beaver");
+        correlations = null; // party 0 takes all its draws from the dealer it runs
+        firstPartyDealer = new Semi2kDealer(streams);
       } else {
         correlations = Seeds.prg(pairSeeds[0], "beaver");
         firstPartyDealer = null;
@@ -97,7 +97,25 @@ public final class Semi2k extends AbstractProtocol {
   }
 
   private Cost zeroTestCost(long len) {
-    return andCost(len).times(6);
+    return andRounds(zeroTestAndSizes(len));
+  }
+
+  private Cost andRounds(long[] sizes) {
+    Cost c = Cost.FREE;
+    for (long s : sizes) c = c.then(andCost(s));
+    return c;
+  }
+
+  /** Carry-save levels reducing n summands to two. */
+  private Cost reduceCost(int operands, long len) {
+    Cost c = Cost.FREE;
+    int ops = operands;
+    while (ops > 2) {
+      int groups = ops / 3;
+      c = c.then(andCost(groups * len));
+      ops -= groups;
+    }
+    return c;
   }
 
   @Override
@@ -112,7 +130,7 @@ public final class Semi2k extends AbstractProtocol {
       case TRUNC -> n == 2 ? Cost.FREE : new Cost(1, pairs() * 8 * len);
       case BIT_B2A -> new Cost(1, pairs() * 8 * len);
       case A2B -> adderCost(n, len);
-      case MSB, LESS -> adderCost(n, len).then(cost(Kernel.BIT_B2A, len));
+      case MSB, LESS -> reduceCost(n, len).then(andRounds(signBitAndSizes(len))).then(cost(Kernel.BIT_B2A, len));
       case EQUAL -> (n == 2 ? Cost.FREE : adderCost(n, len)).then(zeroTestCost(len)).then(cost(Kernel.BIT_B2A, len));
       case B2A -> adderCost(n, len).then(cost(Kernel.REVEAL_TO, len));
     };
@@ -132,23 +150,29 @@ public final class Semi2k extends AbstractProtocol {
     return x.part(0);
   }
 
-  private void requestCorrection(int kind, int... args) {
-    if (self == 0 && dealerEndpoint >= 0) {
-      link.sendBytes(dealerEndpoint, Semi2kDealer.REQUEST_TAG, Semi2kDealer.request(kind, args), true);
+  /**
+   * This party's arrays of one correlated item ({@code sizes} in draw order, the last being the
+   * one party 0 gets as a correction). Parties i > 0 draw everything from their stream. Party 0
+   * gets everything from its own dealer (first-party mode), or draws all but the last and asks the
+   * third-party dealer for the last, leaving it null until {@link #completeItem} (so the request
+   * overlaps the online exchange).
+   */
+  private long[][] drawItem(int kind, int[] args, int... sizes) {
+    long[][] item = new long[sizes.length][];
+    if (self == 0 && firstPartyDealer != null) {
+      ByteBuffer b = ByteBuffer.wrap(Semi2kDealer.request(kind, args));
+      b.getInt();
+      return firstPartyDealer.deal(kind, b);
     }
+    int own = self == 0 ? sizes.length - 1 : sizes.length;
+    for (int i = 0; i < own; i++) item[i] = correlations.next(sizes[i]);
+    if (self == 0) link.sendBytes(dealerEndpoint, Semi2kDealer.REQUEST_TAG, Semi2kDealer.request(kind, args), true);
+    return item;
   }
 
-  /** Party 0's correction share, computed locally (first-party dealer) or received (third party). */
-  private long[] correction(int kind, int... args) {
-    if (dealerEndpoint >= 0) return link.recv(dealerEndpoint, Semi2kDealer.CORRECTION_TAG);
-    return switch (kind) {
-      case Semi2kDealer.MUL -> firstPartyDealer.mul(args[0]);
-      case Semi2kDealer.MATMUL -> firstPartyDealer.matmul(args[0], args[1], args[2]);
-      case Semi2kDealer.AND -> firstPartyDealer.and(args[0]);
-      case Semi2kDealer.TRUNC -> firstPartyDealer.trunc(args[0], args[1]);
-      case Semi2kDealer.BIT -> firstPartyDealer.randomBit(args[0]);
-      default -> throw new IllegalArgumentException("unknown correlation kind " + kind);
-    };
+  private long[][] completeItem(long[][] item) {
+    if (item[item.length - 1] == null) item[item.length - 1] = link.recv(dealerEndpoint, Semi2kDealer.CORRECTION_TAG);
+    return item;
   }
 
   /** Sends this party's tensor to every peer and returns the sum (or XOR) of everyone's. */
@@ -260,14 +284,8 @@ public final class Semi2k extends AbstractProtocol {
     checkSameShape(x, y);
     return kernel("mul", x.size(), () -> {
       int len = x.size();
-      long[] a = correlations.next(len), b = correlations.next(len);
-      long[] c;
-      if (self == 0) {
-        requestCorrection(Semi2kDealer.MUL, len);
-        c = null;
-      } else {
-        c = correlations.next(len);
-      }
+      long[][] item = drawItem(Semi2kDealer.MUL, new int[] {len}, len, len, len);
+      long[] a = item[0], b = item[1];
       long[] xs = s(x).data(), ys = s(y).data();
       long[] ef = new long[2 * len];
       for (int i = 0; i < len; i++) {
@@ -275,7 +293,7 @@ public final class Semi2k extends AbstractProtocol {
         ef[len + i] = ys[i] - b[i];
       }
       long[] open = openAll("semi2k.mul", ef, false);
-      if (c == null) c = correction(Semi2kDealer.MUL, len);
+      long[] c = completeItem(item)[2];
       long[] z = new long[len];
       for (int i = 0; i < len; i++) {
         long e = open[i], f = open[len + i];
@@ -293,20 +311,14 @@ public final class Semi2k extends AbstractProtocol {
     }
     int m = sx.dim(0), k = sx.dim(1), nn = sy.dim(1);
     return kernel("matmul", (long) m * nn, () -> {
-      RingTensor a = RingTensor.wrap(correlations.next(m * k), sx);
-      RingTensor b = RingTensor.wrap(correlations.next(k * nn), sy);
-      long[] c;
-      if (self == 0) {
-        requestCorrection(Semi2kDealer.MATMUL, m, k, nn);
-        c = null;
-      } else {
-        c = correlations.next(m * nn);
-      }
+      long[][] item = drawItem(Semi2kDealer.MATMUL, new int[] {m, k, nn}, m * k, k * nn, m * nn);
+      RingTensor a = RingTensor.wrap(item[0], sx);
+      RingTensor b = RingTensor.wrap(item[1], sy);
       RingTensor e = s(x).sub(a), f = s(y).sub(b);
       long[] open = openAll("semi2k.matmul", RingTensor.concat(List.of(e, f)).data(), false);
       List<RingTensor> ef = RingTensor.wrap(open, Shape.vector(open.length)).split(List.of(sx, sy));
       RingTensor eo = ef.get(0), fo = ef.get(1);
-      if (c == null) c = correction(Semi2kDealer.MATMUL, m, k, nn);
+      long[] c = completeItem(item)[2];
       RingTensor z = RingTensor.wrap(c, Shape.of(m, nn)).add(eo.matmul(b)).add(a.matmul(fo));
       if (self == 0) z = z.add(eo.matmul(fo));
       return arith(z);
@@ -318,14 +330,8 @@ public final class Semi2k extends AbstractProtocol {
     checkSameShape(x, y);
     return kernel("and", x.size(), () -> {
       int len = x.size();
-      long[] a = correlations.next(len), b = correlations.next(len);
-      long[] c;
-      if (self == 0) {
-        requestCorrection(Semi2kDealer.AND, len);
-        c = null;
-      } else {
-        c = correlations.next(len);
-      }
+      long[][] item = drawItem(Semi2kDealer.AND, new int[] {len}, len, len, len);
+      long[] a = item[0], b = item[1];
       long[] xs = s(x).data(), ys = s(y).data();
       long[] ef = new long[2 * len];
       for (int i = 0; i < len; i++) {
@@ -333,7 +339,7 @@ public final class Semi2k extends AbstractProtocol {
         ef[len + i] = ys[i] ^ b[i];
       }
       long[] open = openAll("semi2k.and", ef, true);
-      if (c == null) c = correction(Semi2kDealer.AND, len);
+      long[] c = completeItem(item)[2];
       long[] z = new long[len];
       for (int i = 0; i < len; i++) {
         long e = open[i], f = open[len + i];
@@ -352,17 +358,10 @@ public final class Semi2k extends AbstractProtocol {
         return arith(self == 0 ? v.shiftRightArith(bits) : v.neg().shiftRightArith(bits).neg());
       }
       int len = x.size();
-      long[] r = correlations.next(len);
-      long[] rt;
-      if (self == 0) {
-        requestCorrection(Semi2kDealer.TRUNC, len, bits);
-        rt = null;
-      } else {
-        rt = correlations.next(len);
-      }
-      long[] masked = s(x).sub(RingTensor.wrap(r, x.shape())).data();
+      long[][] item = drawItem(Semi2kDealer.TRUNC, new int[] {len, bits}, len, len);
+      long[] masked = s(x).sub(RingTensor.wrap(item[0], x.shape())).data();
       long[] c = openAll("semi2k.trunc", masked, false);
-      if (rt == null) rt = correction(Semi2kDealer.TRUNC, len, bits);
+      long[] rt = completeItem(item)[1];
       long[] z = rt.clone();
       if (self == 0) for (int i = 0; i < len; i++) z[i] += c[i] >> bits;
       return arith(RingTensor.wrap(z, x.shape()));
@@ -408,20 +407,13 @@ public final class Semi2k extends AbstractProtocol {
   public Share bitToArith(Share b) {
     return kernel("bit_b2a", b.size(), () -> {
       int len = b.size();
-      long[] rBit = correlations.next(len);
-      for (int i = 0; i < len; i++) rBit[i] &= 1L;
-      long[] sArith;
-      if (self == 0) {
-        requestCorrection(Semi2kDealer.BIT, len);
-        sArith = null;
-      } else {
-        sArith = correlations.next(len);
-      }
+      long[][] item = drawItem(Semi2kDealer.BIT, new int[] {len}, len, len);
+      long[] rBit = item[0]; // the dealer keeps only the low bit of party 0's draw; others mask here
       long[] mine = s(b).data();
       long[] masked = new long[len];
-      for (int i = 0; i < len; i++) masked[i] = (mine[i] & 1L) ^ rBit[i];
+      for (int i = 0; i < len; i++) masked[i] = (mine[i] & 1L) ^ (rBit[i] & 1L);
       long[] c = openAll("semi2k.bit_b2a", masked, true);
-      if (sArith == null) sArith = correction(Semi2kDealer.BIT, len);
+      long[] sArith = completeItem(item)[1];
       long[] z = new long[len];
       // b = c xor r = c + r - 2cr = c + r(1 - 2c)
       for (int i = 0; i < len; i++) z[i] = sArith[i] * (1 - 2 * c[i]) + (self == 0 ? c[i] : 0);

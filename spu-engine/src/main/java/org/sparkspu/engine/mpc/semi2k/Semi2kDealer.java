@@ -28,7 +28,7 @@ public final class Semi2kDealer {
   private final Prg[] streams;
   private final ProtocolContext ctx;
 
-  /** Mirrors the given per-party streams (the party's own copies must be separate objects). */
+  /** Deals from the given per-party streams; in first-party mode stream 0 is party 0's only stream. */
   Semi2kDealer(Prg[] streams) {
     this.streams = streams;
     this.ctx = null;
@@ -60,16 +60,21 @@ public final class Semi2kDealer {
       ByteBuffer b = ByteBuffer.wrap(req);
       int kind = b.getInt();
       if (kind == CLOSE) return;
-      long[] correction = switch (kind) {
-        case MUL -> mul(b.getInt());
-        case MATMUL -> matmul(b.getInt(), b.getInt(), b.getInt());
-        case AND -> and(b.getInt());
-        case TRUNC -> trunc(b.getInt(), b.getInt());
-        case BIT -> randomBit(b.getInt());
-        default -> throw new IllegalStateException("dealer got an unknown request kind " + kind + " from party 0");
-      };
-      ctx.link().send(0, CORRECTION_TAG, correction, true);
+      long[][] item = deal(kind, b);
+      ctx.link().send(0, CORRECTION_TAG, item[item.length - 1], true);
     }
+  }
+
+  /** Party 0's whole item for a request (its draws, then its correction). */
+  long[][] deal(int kind, ByteBuffer args) {
+    return switch (kind) {
+      case MUL -> mul(args.getInt());
+      case MATMUL -> matmul(args.getInt(), args.getInt(), args.getInt());
+      case AND -> and(args.getInt());
+      case TRUNC -> trunc(args.getInt(), args.getInt());
+      case BIT -> randomBit(args.getInt());
+      default -> throw new IllegalStateException("dealer got an unknown request kind " + kind + " from party 0");
+    };
   }
 
   static byte[] request(int kind, int... args) {
@@ -79,83 +84,82 @@ public final class Semi2kDealer {
     return b.array();
   }
 
-  /** c_0 for a multiplication triple: every party i draws a_i, b_i, then c_i if i > 0. */
-  long[] mul(int len) {
-    long[] a = new long[len], b = new long[len], c0 = new long[len], t = new long[len];
-    for (int i = 0; i < streams.length; i++) {
+  // Each method returns party 0's whole item: its own draws (from stream 0, in the order party 0
+  // draws them) followed by its correction. A third-party dealer sends only the last array.
+
+  /** {a_0, b_0, c_0} of a multiplication triple: party i draws a_i, b_i, then c_i if i > 0. */
+  long[][] mul(int len) {
+    long[] a0 = streams[0].next(len), b0 = streams[0].next(len);
+    long[] a = a0.clone(), b = b0.clone(), c0 = new long[len], t = new long[len];
+    for (int i = 1; i < streams.length; i++) {
       streams[i].fill(t, 0, len);
       for (int j = 0; j < len; j++) a[j] += t[j];
       streams[i].fill(t, 0, len);
       for (int j = 0; j < len; j++) b[j] += t[j];
-      if (i > 0) {
-        streams[i].fill(t, 0, len);
-        for (int j = 0; j < len; j++) c0[j] -= t[j];
-      }
+      streams[i].fill(t, 0, len);
+      for (int j = 0; j < len; j++) c0[j] -= t[j];
     }
     for (int j = 0; j < len; j++) c0[j] += a[j] * b[j];
-    return c0;
+    return new long[][] {a0, b0, c0};
   }
 
-  /** C_0 for a matrix triple A (m x k), B (k x n), C = A.B. */
-  long[] matmul(int m, int k, int n) {
-    long[] a = new long[m * k], b = new long[k * n], c0 = new long[m * n];
-    for (int i = 0; i < streams.length; i++) {
+  /** {A_0, B_0, C_0} of a matrix triple A (m x k), B (k x n), C = A.B. */
+  long[][] matmul(int m, int k, int n) {
+    long[] a0 = streams[0].next(m * k), b0 = streams[0].next(k * n);
+    long[] a = a0.clone(), b = b0.clone(), c0 = new long[m * n];
+    for (int i = 1; i < streams.length; i++) {
       addInto(a, streams[i].next(m * k));
       addInto(b, streams[i].next(k * n));
-      if (i > 0) {
-        long[] ci = streams[i].next(m * n);
-        for (int j = 0; j < ci.length; j++) c0[j] -= ci[j];
-      }
+      long[] ci = streams[i].next(m * n);
+      for (int j = 0; j < ci.length; j++) c0[j] -= ci[j];
     }
     addInto(c0, RingTensor.wrap(a, Shape.of(m, k)).matmul(RingTensor.wrap(b, Shape.of(k, n))).data());
-    return c0;
+    return new long[][] {a0, b0, c0};
   }
 
-  /** c_0 for a boolean (AND) triple, XOR-shared. */
-  long[] and(int len) {
-    long[] a = new long[len], b = new long[len], c0 = new long[len], t = new long[len];
-    for (int i = 0; i < streams.length; i++) {
+  /** {a_0, b_0, c_0} of a boolean (AND) triple, XOR-shared. */
+  long[][] and(int len) {
+    long[] a0 = streams[0].next(len), b0 = streams[0].next(len);
+    long[] a = a0.clone(), b = b0.clone(), c0 = new long[len], t = new long[len];
+    for (int i = 1; i < streams.length; i++) {
       streams[i].fill(t, 0, len);
       for (int j = 0; j < len; j++) a[j] ^= t[j];
       streams[i].fill(t, 0, len);
       for (int j = 0; j < len; j++) b[j] ^= t[j];
-      if (i > 0) {
-        streams[i].fill(t, 0, len);
-        for (int j = 0; j < len; j++) c0[j] ^= t[j];
-      }
+      streams[i].fill(t, 0, len);
+      for (int j = 0; j < len; j++) c0[j] ^= t[j];
     }
     for (int j = 0; j < len; j++) c0[j] ^= a[j] & b[j];
-    return c0;
+    return new long[][] {a0, b0, c0};
   }
 
-  /** r'_0 for a truncation pair (r, r' = r >> bits): party i draws r_i, then r'_i if i > 0. */
-  long[] trunc(int len, int bits) {
-    long[] r = new long[len], r0 = new long[len], t = new long[len];
-    for (int i = 0; i < streams.length; i++) {
+  /** {r_0, r'_0} of a truncation pair (r, r' = r >> bits): party i draws r_i, then r'_i if i > 0. */
+  long[][] trunc(int len, int bits) {
+    long[] r0 = streams[0].next(len);
+    long[] r = r0.clone(), rt0 = new long[len], t = new long[len];
+    for (int i = 1; i < streams.length; i++) {
       streams[i].fill(t, 0, len);
       addInto(r, t);
-      if (i > 0) {
-        streams[i].fill(t, 0, len);
-        for (int j = 0; j < len; j++) r0[j] -= t[j];
-      }
+      streams[i].fill(t, 0, len);
+      for (int j = 0; j < len; j++) rt0[j] -= t[j];
     }
-    for (int j = 0; j < len; j++) r0[j] += r[j] >> bits;
-    return r0;
+    for (int j = 0; j < len; j++) rt0[j] += r[j] >> bits;
+    return new long[][] {r0, rt0};
   }
 
-  /** s_0 for a random bit shared both ways: party i draws bit r_i (low bit), then s_i if i > 0. */
-  long[] randomBit(int len) {
-    long[] r = new long[len], s0 = new long[len], t = new long[len];
-    for (int i = 0; i < streams.length; i++) {
+  /** {r_0, s_0} of a random bit r shared both ways: party i draws r_i (low bit kept), then s_i if i > 0. */
+  long[][] randomBit(int len) {
+    long[] r0 = streams[0].next(len);
+    for (int j = 0; j < len; j++) r0[j] &= 1L;
+    long[] r = r0.clone(), s0 = new long[len], t = new long[len];
+    for (int i = 1; i < streams.length; i++) {
       streams[i].fill(t, 0, len);
       for (int j = 0; j < len; j++) r[j] ^= t[j] & 1L;
-      if (i > 0) {
-        streams[i].fill(t, 0, len);
-        for (int j = 0; j < len; j++) s0[j] -= t[j];
-      }
+      streams[i].fill(t, 0, len);
+      for (int j = 0; j < len; j++) s0[j] -= t[j];
     }
     addInto(s0, r);
-    return s0;
+    return new long[][] {r0, s0};
   }
 
   private static void addInto(long[] acc, long[] x) {
