@@ -24,9 +24,12 @@ public final class Prg {
   private final Cipher aes;
   private final byte[] counterBlocks = new byte[CHUNK_BYTES];
   private final byte[] keystream = new byte[CHUNK_BYTES];
+  private final long[] buffered = new long[CHUNK_BYTES / 8];
   private final LongBuffer keystreamLongs =
       ByteBuffer.wrap(keystream).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer();
+  private final ByteBuffer counterView = ByteBuffer.wrap(counterBlocks).order(ByteOrder.LITTLE_ENDIAN);
   private long counter;
+  private int position = buffered.length; // next unread long of the buffered keystream
 
   public Prg(byte[] seed) {
     if (seed.length != SEED_BYTES) throw new IllegalArgumentException("PRG seed must be 16 bytes");
@@ -45,26 +48,33 @@ public final class Prg {
     return s;
   }
 
-  /** Fills out[off, off+len) with the next pseudo-random longs of the stream. */
+  /**
+   * Fills out[off, off+len) with the next pseudo-random longs of the stream. The stream does not
+   * depend on how it is drawn: fill(3) then fill(5) gives the same longs as fill(8), so two parties
+   * holding one seed stay in step however their code splits its draws.
+   */
   public void fill(long[] out, int off, int len) {
     int done = 0;
     while (done < len) {
-      int longs = Math.min(len - done, CHUNK_BYTES / 8);
-      int bytes = ((longs * 8 + 15) / 16) * 16; // whole AES blocks
-      ByteBuffer cb = ByteBuffer.wrap(counterBlocks).order(ByteOrder.LITTLE_ENDIAN);
-      for (int b = 0; b < bytes; b += 16) {
-        cb.putLong(b, counter++);
-        cb.putLong(b + 8, 0L);
-      }
-      try {
-        aes.update(counterBlocks, 0, bytes, keystream, 0);
-      } catch (ShortBufferException e) {
-        throw new IllegalStateException(e);
-      }
-      keystreamLongs.position(0);
-      keystreamLongs.get(out, off + done, longs);
-      done += longs;
+      if (position == buffered.length) refill();
+      int take = Math.min(len - done, buffered.length - position);
+      System.arraycopy(buffered, position, out, off + done, take);
+      position += take;
+      done += take;
     }
+  }
+
+  /** Encrypts the next CHUNK_BYTES/16 counter blocks into the buffer. */
+  private void refill() {
+    for (int b = 0; b < CHUNK_BYTES; b += 16) counterView.putLong(b, counter++); // upper 8 bytes stay 0
+    try {
+      aes.update(counterBlocks, 0, CHUNK_BYTES, keystream, 0);
+    } catch (ShortBufferException e) {
+      throw new IllegalStateException(e);
+    }
+    keystreamLongs.position(0);
+    keystreamLongs.get(buffered, 0, buffered.length);
+    position = 0;
   }
 
   public long[] next(int len) {

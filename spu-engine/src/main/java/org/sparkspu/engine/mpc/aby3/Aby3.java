@@ -82,8 +82,12 @@ public final class Aby3 extends AbstractProtocol {
       case BIT_B2A -> bit;
       case A2B -> reshare.then(prefixCost(len));
       case MSB, LESS -> reshare.then(andRounds(signBitAndSizes(len))).then(bit);
-      case EQUAL -> reshare.then(andRounds(zeroTestAndSizes(len))).then(bit);
-      case B2A -> reshare.then(prefixCost(len)).then(ring(1, 2 * len));
+      // Both one-way messages (the reshare and the bit's input) go from party 0 to party 1 and
+      // overlap the AND tree's message chain: 8 rounds on the critical path, not 9.
+      case EQUAL -> new Cost(8, reshare.then(andRounds(zeroTestAndSizes(len))).then(bit).bytes());
+      // The reshare reaches only party 2 and the final opening runs between parties 0 and 2, so
+      // both overlap the adder's message chain: 8 rounds on the critical path, not 9.
+      case B2A -> new Cost(8, reshare.then(prefixCost(len)).then(ring(1, 2 * len)).bytes());
     };
   }
 
