@@ -3,6 +3,7 @@ package org.sparkspu.engine.mpc;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
+import org.sparkspu.engine.crypto.Prg;
 import org.sparkspu.engine.link.Link;
 import org.sparkspu.engine.link.LinkStats;
 import org.sparkspu.engine.ring.RingTensor;
@@ -21,6 +22,7 @@ public abstract class AbstractProtocol implements Protocol {
   protected final Link link;
   protected final int self;
   protected final int n;
+  private final Prg publicRandom;
   private int nesting;
 
   protected AbstractProtocol(ProtocolContext ctx) {
@@ -28,6 +30,20 @@ public abstract class AbstractProtocol implements Protocol {
     this.link = ctx.link();
     this.self = ctx.self();
     this.n = ctx.parties();
+    // The session's common public seed: party 0 draws it fresh and gives it to every party.
+    byte[] seed;
+    if (self == 0) {
+      seed = Prg.freshSeed(ctx.random());
+      for (int p = 1; p < n; p++) link.sendBytes(p, "public.seed", seed, true);
+    } else {
+      seed = link.recvBytes(0, "public.seed");
+    }
+    this.publicRandom = new Prg(seed);
+  }
+
+  @Override
+  public Prg publicRandom() {
+    return publicRandom;
   }
 
   @Override

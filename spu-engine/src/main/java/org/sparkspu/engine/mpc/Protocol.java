@@ -1,5 +1,6 @@
 package org.sparkspu.engine.mpc;
 
+import org.sparkspu.engine.crypto.Prg;
 import org.sparkspu.engine.ring.RingTensor;
 import org.sparkspu.engine.ring.Shape;
 
@@ -17,6 +18,12 @@ public interface Protocol {
   int parties();
 
   int self();
+
+  /**
+   * Randomness common to all parties of this session and known to all (a public coin), from a
+   * seed party 0 draws fresh at session start. Every party must draw from it identically.
+   */
+  Prg publicRandom();
 
   /** Declared rounds and bytes of a kernel on {@code n} elements (matmul: dims m, k, n). */
   Cost cost(Kernel kernel, long... dims);

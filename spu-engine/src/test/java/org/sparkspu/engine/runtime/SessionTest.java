@@ -41,6 +41,16 @@ class SessionTest {
   }
 
   @Test
+  void thePublicSeedIsCommonWithinASessionAndFreshAcrossSessions() {
+    for (SessionConfig cfg : SECRET) {
+      var first = Simulator.run(cfg, s -> s.protocol().publicRandom().next(4));
+      for (long[] other : first.outputs()) assertArrayEquals(first.output(0), other, cfg.protocol());
+      var second = Simulator.run(cfg, s -> s.protocol().publicRandom().next(4));
+      assertFalse(Arrays.equals(first.output(0), second.output(0)), cfg.protocol());
+    }
+  }
+
+  @Test
   void emptyAndOneElementTensorsWorkInEveryProtocol() {
     for (SessionConfig cfg : List.of(SessionConfig.of("ref2k", 2), SessionConfig.aby3(), SessionConfig.semi2k(2), SessionConfig.semi2k(3))) {
       for (int n : new int[] {0, 1}) {
