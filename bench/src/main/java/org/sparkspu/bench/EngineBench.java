@@ -19,14 +19,14 @@ import org.sparkspu.engine.runtime.Simulator;
 
 /**
  * {@code bench/run engine}: throughput of the protocol kernels (mul, matmul, less-than, trunc,
- * reveal) in aby3 and semi2k. Each line runs one session: two warm-up calls at full size (so the
+ * reveal) in aby3 and semi2k. Each line runs one session: three warm-up calls at full size (so the
  * JIT has compiled the loops), then five timed calls; it reports the median time, the rounds and
  * bytes the profile measured against the kernel's declared cost, and whether the opened result
  * equals plaintext.
  */
 public final class EngineBench implements BenchMain.Suite {
   private static final int REPS = 5;
-  private static final int WARMUPS = 2;
+  private static final int WARMUPS = 3;
 
   /** How the parties are run: all as threads over in-memory links ("sim"), or over real links. */
   interface Runner {
