@@ -15,7 +15,7 @@ public final class InMemoryNetwork {
   private final LinkedBlockingQueue<Message>[][] queues; // [to][from]
   private final Duration timeout;
 
-  @SuppressWarnings("unchecked")
+  @SuppressWarnings({"unchecked", "rawtypes"})
   public InMemoryNetwork(int endpoints, Duration timeout) {
     this.endpoints = endpoints;
     this.timeout = timeout;

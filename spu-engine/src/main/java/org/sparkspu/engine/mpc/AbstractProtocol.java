@@ -265,8 +265,48 @@ public abstract class AbstractProtocol implements Protocol {
     return unpackBits(v, w.shape());
   }
 
+  // ---- declared costs of the circuits above, from the protocol's cost of one AND round ----
+
+  /** Cost of one AND round over {@code words} longs. */
+  protected abstract Cost andCost(long words);
+
+  private Cost andRounds(long[] words) {
+    Cost c = Cost.FREE;
+    for (long w : words) c = c.then(andCost(w));
+    return c;
+  }
+
+  /** {@link #reduceToTwo}: one AND round per carry-save level. */
+  protected final Cost reduceCost(int operands, long len) {
+    Cost c = Cost.FREE;
+    int ops = operands;
+    while (ops > 2) {
+      int groups = ops / 3;
+      c = c.then(andCost(groups * len));
+      ops -= groups;
+    }
+    return c;
+  }
+
+  /** {@link #addBool}: carry-save levels, then the Kogge-Stone prefix (1 + 5 double + 1 rounds). */
+  protected final Cost adderCost(int operands, long len) {
+    Cost c = reduceCost(operands, len);
+    if (operands >= 2) c = c.then(andCost(len)).then(andCost(2 * len).times(5)).then(andCost(len));
+    return c;
+  }
+
+  /** {@link #signBit} after the summands: carry-save levels, then the packed carry tree. */
+  protected final Cost signBitCost(int operands, long len) {
+    return reduceCost(operands, len).then(andRounds(signBitAndSizes(len)));
+  }
+
+  /** {@link #isZero}: the packed 6-level AND tree. */
+  protected final Cost zeroTestCost(long len) {
+    return andRounds(zeroTestAndSizes(len));
+  }
+
   /** AND sizes (in longs) of the sign-bit circuit's rounds for n elements, after the summands. */
-  protected static long[] signBitAndSizes(long n) {
+  private static long[] signBitAndSizes(long n) {
     long[] r = new long[7];
     r[0] = n;
     long c = n;
@@ -278,7 +318,7 @@ public abstract class AbstractProtocol implements Protocol {
   }
 
   /** AND sizes (in longs) of the zero test's 6 rounds for n elements. */
-  protected static long[] zeroTestAndSizes(long n) {
+  private static long[] zeroTestAndSizes(long n) {
     long[] r = new long[6];
     long c = n;
     for (int j = 0; j < 6; j++) {

@@ -56,18 +56,9 @@ public final class Aby3 extends AbstractProtocol {
     return new Cost(rounds, 8 * elements);
   }
 
-  private static Cost andCost(long len) {
+  @Override
+  protected Cost andCost(long len) {
     return ring(1, 3 * len);
-  }
-
-  private static Cost prefixCost(long len) {
-    return andCost(len).then(andCost(2 * len).times(5)).then(andCost(len));
-  }
-
-  private static Cost andRounds(long[] sizes) {
-    Cost c = Cost.FREE;
-    for (long s : sizes) c = c.then(andCost(s));
-    return c;
   }
 
   @Override
@@ -80,14 +71,14 @@ public final class Aby3 extends AbstractProtocol {
       case REVEAL, MUL, AND, SELECT -> andCost(len);
       case MATMUL -> ring(1, 3 * dims[0] * dims[2]);
       case BIT_B2A -> bit;
-      case A2B -> reshare.then(prefixCost(len));
-      case MSB, LESS -> reshare.then(andRounds(signBitAndSizes(len))).then(bit);
+      case A2B -> reshare.then(adderCost(2, len));
+      case MSB, LESS -> reshare.then(signBitCost(2, len)).then(bit);
       // Both one-way messages (the reshare and the bit's input) go from party 0 to party 1 and
       // overlap the AND tree's message chain: 8 rounds on the critical path, not 9.
-      case EQUAL -> new Cost(8, reshare.then(andRounds(zeroTestAndSizes(len))).then(bit).bytes());
+      case EQUAL -> new Cost(8, reshare.then(zeroTestCost(len)).then(bit).bytes());
       // The reshare reaches only party 2 and the final opening runs between parties 0 and 2, so
       // both overlap the adder's message chain: 8 rounds on the critical path, not 9.
-      case B2A -> new Cost(8, reshare.then(prefixCost(len)).then(ring(1, 2 * len)).bytes());
+      case B2A -> new Cost(8, reshare.then(adderCost(2, len)).then(ring(1, 2 * len)).bytes());
     };
   }
 

@@ -31,6 +31,11 @@ public final class Ref2k extends AbstractProtocol {
     return Cost.FREE;
   }
 
+  @Override
+  protected Cost andCost(long words) {
+    return Cost.FREE;
+  }
+
   private static Share a(RingTensor t) {
     return new Share(Share.Kind.ARITH, t);
   }

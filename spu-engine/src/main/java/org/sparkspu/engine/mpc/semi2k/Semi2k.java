@@ -80,42 +80,9 @@ public final class Semi2k extends AbstractProtocol {
     return (long) n * (n - 1);
   }
 
-  private Cost andCost(long len) {
+  @Override
+  protected Cost andCost(long len) {
     return new Cost(1, pairs() * 16 * len);
-  }
-
-  private Cost adderCost(int operands, long len) {
-    Cost c = Cost.FREE;
-    int ops = operands;
-    while (ops > 2) {
-      int groups = ops / 3;
-      c = c.then(andCost(groups * len));
-      ops -= groups;
-    }
-    if (ops == 2) c = c.then(andCost(len)).then(andCost(2 * len).times(5)).then(andCost(len));
-    return c;
-  }
-
-  private Cost zeroTestCost(long len) {
-    return andRounds(zeroTestAndSizes(len));
-  }
-
-  private Cost andRounds(long[] sizes) {
-    Cost c = Cost.FREE;
-    for (long s : sizes) c = c.then(andCost(s));
-    return c;
-  }
-
-  /** Carry-save levels reducing n summands to two. */
-  private Cost reduceCost(int operands, long len) {
-    Cost c = Cost.FREE;
-    int ops = operands;
-    while (ops > 2) {
-      int groups = ops / 3;
-      c = c.then(andCost(groups * len));
-      ops -= groups;
-    }
-    return c;
   }
 
   @Override
@@ -130,7 +97,7 @@ public final class Semi2k extends AbstractProtocol {
       case TRUNC -> n == 2 ? Cost.FREE : new Cost(1, pairs() * 8 * len);
       case BIT_B2A -> new Cost(1, pairs() * 8 * len);
       case A2B -> adderCost(n, len);
-      case MSB, LESS -> reduceCost(n, len).then(andRounds(signBitAndSizes(len))).then(cost(Kernel.BIT_B2A, len));
+      case MSB, LESS -> signBitCost(n, len).then(cost(Kernel.BIT_B2A, len));
       case EQUAL -> (n == 2 ? Cost.FREE : adderCost(n, len)).then(zeroTestCost(len)).then(cost(Kernel.BIT_B2A, len));
       case B2A -> adderCost(n, len).then(cost(Kernel.REVEAL_TO, len));
     };
