@@ -28,6 +28,7 @@ import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslCloseCompletionEvent;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -441,15 +442,16 @@ public final class NettyLink extends AbstractLink {
 
   /** Handshake, then frames into the peer's inbox; one per connection, on its event loop. */
   private final class PeerHandler extends ChannelInboundHandlerAdapter {
-    private final boolean inbound;
     private final Wire.FrameDecoder frames;
-    private int peer; // -1 on an accepted connection until its handshake names it
-    private boolean ready;
+    private final boolean inbound;
+    private int peer; // -1 on an accepted connection until its HELLO names it
+    private State state;
 
     PeerHandler(boolean inbound, int peer, Wire.FrameDecoder frames) {
       this.inbound = inbound;
       this.peer = peer;
       this.frames = frames;
+      this.state = inbound ? State.AWAIT_HELLO : State.AWAIT_ANSWER;
     }
 
     @Override
@@ -473,31 +475,31 @@ public final class NettyLink extends AbstractLink {
       ByteBuf body = (ByteBuf) msg;
       try {
         Wire.Frame f = Wire.parse(body);
-        if (ready) {
-          if (!(f instanceof Wire.Data d)) throw new Wire.MalformedFrameException("a handshake frame after the handshake");
-          peers[peer].deliver(d.message());
-        } else if (inbound) {
-          onHello(ctx, f);
-        } else {
-          onHelloReply(ctx, f);
+        switch (state) {
+          case READY -> {
+            if (!(f instanceof Wire.Data d)) throw new Wire.MalformedFrameException("a handshake frame after the handshake");
+            peers[peer].deliver(d.message());
+          }
+          case AWAIT_HELLO -> onHello(ctx, f);
+          case AWAIT_ANSWER -> onAnswer(ctx, f);
+          case AWAIT_READY -> onReady(ctx, f);
         }
       } finally {
         body.release();
       }
     }
 
-    /** Listening side: validate the dialler's handshake, then answer it. */
+    /** Listening side: check the dialler's HELLO, then answer with ours (or REJECT). */
     private void onHello(ChannelHandlerContext ctx, Wire.Frame f) {
       if (!(f instanceof Wire.Hello h)) {
-        reject(ctx, -1, "it sent a " + (f instanceof Wire.Reject ? "rejection" : "data frame") + " instead of a handshake");
-        return;
+        throw new Wire.MalformedFrameException("a " + f.getClass().getSimpleName().toLowerCase() + " frame instead of a handshake");
       }
       int from = h.from();
       String problem;
       if (!h.sessionId().equals(sessionId)) {
-        problem = "it belongs to session '" + h.sessionId() + "' but this endpoint runs session '" + sessionId + "'";
+        problem = "the dialler runs session '" + h.sessionId() + "' but party " + self + " runs session '" + sessionId + "'";
       } else if (h.to() != self) {
-        problem = "it dialled endpoint " + h.to() + " at this address, but this is endpoint " + self
+        problem = "the dialler expected endpoint " + h.to() + " at this address, but this is endpoint " + self
             + " (do all parties list the endpoints in the same order?)";
       } else if (from < 0 || from >= endpoints) {
         problem = "endpoint id " + from + " is not among the " + endpoints + " endpoints of the session";
@@ -510,48 +512,70 @@ public final class NettyLink extends AbstractLink {
         problem = "endpoint " + from + " is already connected";
       }
       if (problem != null) {
-        reject(ctx, from >= 0 && from < endpoints ? from : -1, problem);
+        int claimed = from >= 0 && from < endpoints ? from : -1;
+        setupFailure.complete(new LinkException(claimed, "party " + self + " rejected a connection from "
+            + hostPort(ctx.channel().remoteAddress()) + (claimed >= 0 ? " claiming to be party " + claimed : "") + ": "
+            + problem));
+        rejectAndClose(ctx, problem);
         return;
       }
       peer = from;
-      ready = true;
-      frames.handshakeDone();
+      state = State.AWAIT_READY;
       ctx.writeAndFlush(Wire.hello(ctx.alloc(), new Wire.Hello(sessionId, self, from)));
-      peers[from].channel.complete(ctx.channel()); // after the answer: data may follow it at once
     }
 
-    private void reject(ChannelHandlerContext ctx, int claimed, String problem) {
-      String who = "a connection from " + hostPort(ctx.channel().remoteAddress())
-          + (claimed >= 0 ? " claiming to be party " + claimed : "");
-      setupFailure.complete(new LinkException(claimed, "party " + self + " rejected " + who + ": " + problem));
-      ctx.writeAndFlush(Wire.reject(ctx.alloc(), "party " + self + " rejected the connection: " + problem))
-          .addListener(ChannelFutureListener.CLOSE);
-    }
-
-    /** Dialling side: the listener answered with its handshake or a rejection. */
-    private void onHelloReply(ChannelHandlerContext ctx, Wire.Frame f) {
+    /** Dialling side: the listener answered with its HELLO or a REJECT; check it, then send READY. */
+    private void onAnswer(ChannelHandlerContext ctx, Wire.Frame f) {
       String problem;
+      boolean rejected = false;
       if (f instanceof Wire.Reject r) {
-        problem = "it refused the connection: " + r.reason();
+        problem = r.reason();
+        rejected = true;
       } else if (!(f instanceof Wire.Hello h)) {
-        problem = "it answered the handshake with a data frame";
+        throw new Wire.MalformedFrameException("a " + f.getClass().getSimpleName().toLowerCase() + " frame instead of a handshake answer");
       } else if (!h.sessionId().equals(sessionId)) {
-        problem = "it runs session '" + h.sessionId() + "' but this endpoint runs session '" + sessionId + "'";
+        problem = "the listener runs session '" + h.sessionId() + "' but party " + self + " runs session '" + sessionId + "'";
       } else if (h.from() != peer || h.to() != self) {
-        problem = "it answered as endpoint " + h.from() + " to endpoint " + h.to() + " (do all parties list the"
-            + " endpoints in the same order?)";
+        problem = "endpoint " + h.from() + " answered at the address of endpoint " + peer
+            + " (do all parties list the endpoints in the same order?)";
       } else {
         problem = certificateProblem(ctx, peer);
       }
       if (problem != null) {
         setupFailure.complete(new LinkException(peer, "party " + self + " could not link to " + describe(peer) + ": "
-            + problem));
+            + (rejected ? problem : "party " + self + " rejected it: " + problem)));
+        if (rejected) ctx.close();
+        else rejectAndClose(ctx, problem);
+        return;
+      }
+      peers[peer].claimed.set(true);
+      ctx.writeAndFlush(Wire.ready(ctx.alloc()));
+      becomeReady(ctx);
+    }
+
+    /** Listening side: the dialler accepted our HELLO (READY) or refused it (REJECT). */
+    private void onReady(ChannelHandlerContext ctx, Wire.Frame f) {
+      if (f instanceof Wire.Reject r) {
+        setupFailure.complete(new LinkException(peer, "party " + self + " could not link to " + describe(peer) + ": "
+            + r.reason()));
         ctx.close();
         return;
       }
-      ready = true;
+      if (!(f instanceof Wire.Ready)) {
+        throw new Wire.MalformedFrameException("a " + f.getClass().getSimpleName().toLowerCase() + " frame instead of ready");
+      }
+      becomeReady(ctx);
+    }
+
+    private void becomeReady(ChannelHandlerContext ctx) {
+      state = State.READY;
       frames.handshakeDone();
       peers[peer].channel.complete(ctx.channel());
+    }
+
+    private void rejectAndClose(ChannelHandlerContext ctx, String problem) {
+      ctx.writeAndFlush(Wire.reject(ctx.alloc(), "party " + self + " rejected the connection: " + problem))
+          .addListener(ChannelFutureListener.CLOSE);
     }
 
     /** With TLS: null if the peer's certificate names the endpoint it claims to be, else why not. */
@@ -562,18 +586,21 @@ public final class NettyLink extends AbstractLink {
       try {
         chain = tls.engine().getSession().getPeerCertificates();
       } catch (SSLPeerUnverifiedException e) {
-        return "it presented no TLS certificate";
+        return "party " + endpoint + " presented no TLS certificate";
       }
-      if (chain.length == 0 || !(chain[0] instanceof X509Certificate leaf)) return "it presented no X.509 certificate";
+      if (chain.length == 0 || !(chain[0] instanceof X509Certificate leaf)) {
+        return "party " + endpoint + " presented no X.509 certificate";
+      }
       String cn = commonName(leaf);
       String want = NettyOptions.Tls.commonNameOf(endpoint);
-      return want.equals(cn) ? null : "its TLS certificate is issued to '" + cn + "', not '" + want
-          + "': a certificate binds one party identity";
+      return want.equals(cn) ? null : "the TLS certificate presented as party " + endpoint + " is issued to '" + cn
+          + "', not '" + want + "' (a certificate binds one party identity)";
     }
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
       if (evt instanceof SslHandshakeCompletionEvent e && !e.isSuccess()) failed(ctx, e.cause());
+      if (evt instanceof SslCloseCompletionEvent) ctx.close(); // the peer's close_notify: it sends no more
       ctx.fireUserEventTriggered(evt);
     }
 
@@ -596,29 +623,38 @@ public final class NettyLink extends AbstractLink {
       } else {
         what = "the connection failed (" + c.getClass().getSimpleName() + ": " + message(c) + ")";
       }
-      if (ready) {
-        peers[peer].end(new Inbound.End(false, "party " + self + " receiving from " + describe(peer) + ": " + what
-            + "; the connection is closed"));
-      } else if (inbound) {
-        setupFailure.complete(new LinkException(-1, "party " + self + " rejected a connection from "
+      switch (state) {
+        case READY -> peers[peer].end(new Inbound.End(false, "party " + self + " receiving from " + describe(peer) + ": "
+            + what + "; the connection is closed"));
+        case AWAIT_HELLO -> setupFailure.complete(new LinkException(-1, "party " + self + " rejected a connection from "
             + hostPort(ctx.channel().remoteAddress()) + ": " + what));
-      } else {
-        setupFailure.complete(new LinkException(peer, "party " + self + " could not link to " + describe(peer) + ": "
-            + what));
+        case AWAIT_ANSWER, AWAIT_READY -> setupFailure.complete(new LinkException(peer, "party " + self
+            + " could not link to " + describe(peer) + ": " + what));
       }
       ctx.close();
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-      if (ready) {
-        peers[peer].end(new Inbound.End(true, "party " + self + ": the connection to " + describe(peer)
+      switch (state) {
+        case READY -> peers[peer].end(new Inbound.End(true, "party " + self + ": the connection to " + describe(peer)
             + " closed (the peer failed, stopped or its process died)"));
-      } else if (!inbound && !closed.get()) {
-        setupFailure.complete(new LinkException(peer, "party " + self + ": " + describe(peer)
-            + " closed the connection during the handshake (it rejected this endpoint or failed: see its error)"));
+        case AWAIT_ANSWER, AWAIT_READY -> {
+          if (!closed.get()) {
+            setupFailure.complete(new LinkException(peer, "party " + self + ": " + describe(peer)
+                + " closed the connection during the handshake (it rejected this endpoint or failed: see its error)"));
+          }
+        }
+        case AWAIT_HELLO -> {
+          // a connection that closed before saying anything (a port probe) is no one's business
+        }
       }
       ctx.fireChannelInactive();
     }
+  }
+
+  /** Where a connection stands in the three-frame handshake (see {@link Wire}). */
+  private enum State {
+    AWAIT_HELLO, AWAIT_ANSWER, AWAIT_READY, READY
   }
 }

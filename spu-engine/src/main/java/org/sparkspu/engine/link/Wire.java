@@ -16,6 +16,7 @@ import java.util.List;
  * frame      = length:int32 body                        length = body bytes, checked before buffering
  * HELLO  (1) = kind magic:int32 version:int16 from:int32 to:int32 sessionLen:int16 session:utf8
  * REJECT (2) = kind reasonLen:int16 reason:utf8
+ * READY  (5) = kind
  * LONGS  (3) = kind flags:int8 depth:int32 kernelDepth:int32 tagLen:int16 tag:utf8 count:int32 count x int64 (little-endian)
  * BYTES  (4) = kind flags:int8 depth:int32 kernelDepth:int32 tagLen:int16 tag:utf8 count:int32 count x int8
  * flags      = bit 0: offline (preprocessing) message
@@ -25,16 +26,18 @@ import java.util.List;
  * little-endian, the native order of the machines we run on, so they are bulk-copied through a
  * {@code LongBuffer} view of the pooled direct buffer on both sides instead of one call per long.
  *
- * <p>The dialling endpoint (the lower id) sends HELLO naming the session, itself and the endpoint it
- * expects to reach; the listening endpoint answers with its own HELLO or with REJECT and a reason,
- * then closes. Until the handshake is done a frame may be at most {@link #HANDSHAKE_LIMIT} bytes;
+ * <p>The handshake takes three frames. The dialling endpoint (the lower id) sends HELLO naming the
+ * session, itself and the endpoint it expects to reach; the listening endpoint checks it and answers
+ * with its own HELLO, or with REJECT and a reason and closes; the dialler checks that answer and
+ * sends READY, or REJECT and closes. So whichever side finds a mismatch, both learn why. Data frames
+ * follow READY. Until the handshake is done a frame may be at most {@link #HANDSHAKE_LIMIT} bytes;
  * after it, at most the link's {@code maxFrameBytes}. A length outside those bounds, an unknown
  * kind, or a body whose fields do not add up to its length is a {@link MalformedFrameException}.
  */
 final class Wire {
   static final int MAGIC = 0x53505531; // "SPU1"
   static final short VERSION = 1;
-  static final byte HELLO = 1, REJECT = 2, LONGS = 3, BYTES = 4;
+  static final byte HELLO = 1, REJECT = 2, LONGS = 3, BYTES = 4, READY = 5;
   static final int HANDSHAKE_LIMIT = 1024;
   static final int MAX_TAG_BYTES = 512;
   static final int MAX_SESSION_ID_BYTES = 256;
@@ -52,11 +55,13 @@ final class Wire {
   }
 
   /** A decoded frame body. */
-  sealed interface Frame permits Hello, Reject, Data {}
+  sealed interface Frame permits Hello, Reject, Ready, Data {}
 
   record Hello(String sessionId, int from, int to) implements Frame {}
 
   record Reject(String reason) implements Frame {}
+
+  record Ready() implements Frame {}
 
   record Data(Message message) implements Frame {}
 
@@ -75,6 +80,10 @@ final class Wire {
     ByteBuf b = alloc.directBuffer(4 + 3 + len);
     b.writeInt(3 + len).writeByte(REJECT).writeShort(len).writeBytes(r, 0, len);
     return b;
+  }
+
+  static ByteBuf ready(ByteBufAllocator alloc) {
+    return alloc.directBuffer(5).writeInt(1).writeByte(READY);
   }
 
   /** Body bytes a data frame for this message needs (may exceed an int for huge payloads). */
@@ -115,6 +124,10 @@ final class Wire {
       case HELLO -> parseHello(body);
       case REJECT -> new Reject(readString(body, HANDSHAKE_LIMIT, "reason"));
       case LONGS, BYTES -> parseData(kind, body);
+      case READY -> {
+        if (body.isReadable()) throw new MalformedFrameException("ready frame with " + body.readableBytes() + " bytes");
+        yield new Ready();
+      }
       default -> throw new MalformedFrameException("unknown frame kind " + kind);
     };
   }

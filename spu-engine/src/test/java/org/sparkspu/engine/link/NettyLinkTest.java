@@ -231,6 +231,9 @@ class NettyLinkTest {
       byte[] reply = new byte[in.readInt()];
       in.readFully(reply);
       assertEquals(Wire.HELLO, reply[0], "listener answered the handshake");
+      ByteBuf ready = Wire.ready(UnpooledByteBufAllocator.DEFAULT);
+      write(ByteBufUtil.getBytes(ready));
+      ready.release();
       link = connecting.get(5, TimeUnit.SECONDS);
     }
 
