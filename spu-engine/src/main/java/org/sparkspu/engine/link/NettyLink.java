@@ -613,6 +613,7 @@ public final class NettyLink extends AbstractLink {
       Throwable c = cause;
       while (c instanceof DecoderException && c.getCause() != null) c = c.getCause();
       String what;
+      boolean broken = false; // an I/O error on the connection: the peer's end is gone, as when it closes
       if (c instanceof Wire.MalformedFrameException) {
         what = "it sent a malformed frame (" + c.getMessage() + ")";
       } else if (c instanceof SSLException) {
@@ -620,12 +621,13 @@ public final class NettyLink extends AbstractLink {
             + " issued to party-<id>";
       } else if (c instanceof IOException) {
         what = "the connection failed (" + message(c) + ")";
+        broken = true;
       } else {
         what = "the connection failed (" + c.getClass().getSimpleName() + ": " + message(c) + ")";
       }
       switch (state) {
-        case READY -> peers[peer].end(new Inbound.End(false, "party " + self + " receiving from " + describe(peer) + ": "
-            + what + "; the connection is closed"));
+        case READY -> peers[peer].end(new Inbound.End(broken, "party " + self + " receiving from " + describe(peer)
+            + ": " + what + "; the connection is closed" + (broken ? " (the peer failed, stopped or its process died)" : "")));
         case AWAIT_HELLO -> setupFailure.complete(new LinkException(-1, "party " + self + " rejected a connection from "
             + hostPort(ctx.channel().remoteAddress()) + ": " + what));
         case AWAIT_ANSWER, AWAIT_READY -> setupFailure.complete(new LinkException(peer, "party " + self
