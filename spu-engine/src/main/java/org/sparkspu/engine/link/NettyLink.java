@@ -4,6 +4,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -102,6 +103,8 @@ public final class NettyLink extends AbstractLink {
   private static final long MAX_CONNECT_ATTEMPT_MS = 3000;
   private static final long CLOSE_WAIT_MS = 5000;
   private static final PooledByteBufAllocator ALLOCATOR = PooledByteBufAllocator.DEFAULT;
+  /** Read buffers grow up to 1 MiB, so a large tensor arrives in few reads. */
+  private static final AdaptiveRecvByteBufAllocator READS = new AdaptiveRecvByteBufAllocator(64, 16 * 1024, 1 << 20);
 
   private final String sessionId;
   private final NettyOptions options;
@@ -157,6 +160,7 @@ public final class NettyLink extends AbstractLink {
     ChannelFuture bound = new ServerBootstrap().group(group).channel(serverType)
         .option(ChannelOption.SO_REUSEADDR, true).option(ChannelOption.ALLOCATOR, ALLOCATOR)
         .childOption(ChannelOption.ALLOCATOR, ALLOCATOR).childOption(ChannelOption.TCP_NODELAY, true)
+        .childOption(ChannelOption.RECVBUF_ALLOCATOR, READS)
         .childHandler(initializer(true, -1, null)).bind(listenOn).awaitUninterruptibly();
     if (!bound.isSuccess()) {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(CLOSE_WAIT_MS);
@@ -247,7 +251,7 @@ public final class NettyLink extends AbstractLink {
     ChannelFuture f;
     try {
       f = new Bootstrap().group(group).channel(type).option(ChannelOption.ALLOCATOR, ALLOCATOR)
-          .option(ChannelOption.TCP_NODELAY, true)
+          .option(ChannelOption.TCP_NODELAY, true).option(ChannelOption.RECVBUF_ALLOCATOR, READS)
           .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(leftMs, MAX_CONNECT_ATTEMPT_MS))
           .handler(initializer(false, p, addresses.get(p))).connect(addresses.get(p));
     } catch (RejectedExecutionException e) {
@@ -446,6 +450,7 @@ public final class NettyLink extends AbstractLink {
     private final boolean inbound;
     private int peer; // -1 on an accepted connection until its HELLO names it
     private State state;
+    private boolean failed;
 
     PeerHandler(boolean inbound, int peer, Wire.FrameDecoder frames) {
       this.inbound = inbound;
@@ -472,20 +477,16 @@ public final class NettyLink extends AbstractLink {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      ByteBuf body = (ByteBuf) msg;
-      try {
-        Wire.Frame f = Wire.parse(body);
-        switch (state) {
-          case READY -> {
-            if (!(f instanceof Wire.Data d)) throw new Wire.MalformedFrameException("a handshake frame after the handshake");
-            peers[peer].deliver(d.message());
-          }
-          case AWAIT_HELLO -> onHello(ctx, f);
-          case AWAIT_ANSWER -> onAnswer(ctx, f);
-          case AWAIT_READY -> onReady(ctx, f);
+      if (failed) return; // the connection is closing; frames decoded after the failure are dropped
+      Wire.Frame f = (Wire.Frame) msg;
+      switch (state) {
+        case READY -> {
+          if (!(f instanceof Wire.Data d)) throw new Wire.MalformedFrameException("a handshake frame after the handshake");
+          peers[peer].deliver(d.message());
         }
-      } finally {
-        body.release();
+        case AWAIT_HELLO -> onHello(ctx, f);
+        case AWAIT_ANSWER -> onAnswer(ctx, f);
+        case AWAIT_READY -> onReady(ctx, f);
       }
     }
 
@@ -599,17 +600,19 @@ public final class NettyLink extends AbstractLink {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-      if (evt instanceof SslHandshakeCompletionEvent e && !e.isSuccess()) failed(ctx, e.cause());
+      if (evt instanceof SslHandshakeCompletionEvent e && !e.isSuccess()) fail(ctx, e.cause());
       if (evt instanceof SslCloseCompletionEvent) ctx.close(); // the peer's close_notify: it sends no more
       ctx.fireUserEventTriggered(evt);
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      failed(ctx, cause);
+      fail(ctx, cause);
     }
 
-    private void failed(ChannelHandlerContext ctx, Throwable cause) {
+    private void fail(ChannelHandlerContext ctx, Throwable cause) {
+      if (failed) return;
+      failed = true;
       Throwable c = cause;
       while (c instanceof DecoderException && c.getCause() != null) c = c.getCause();
       String what;

@@ -244,7 +244,7 @@ class NettyLinkTest {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws java.io.IOException {
       link.close();
       socket.close();
     }
@@ -264,8 +264,8 @@ class NettyLinkTest {
   }
 
   static Stream<Arguments> badFrames() {
-    byte[] countTooBig = ByteBuffer.allocate(1 + 1 + 4 + 4 + 2 + 1 + 4 + 8).put(Wire.LONGS).put((byte) 0).putInt(0)
-        .putInt(0).putShort((short) 1).put((byte) 't').putInt(2).putLong(7).array();
+    byte[] countTooBig = ByteBuffer.allocate(1 + 1 + 4 + 4 + 4 + 2 + 1 + 8).put(Wire.LONGS).put((byte) 0).putInt(0)
+        .putInt(0).putInt(2).putShort((short) 1).put((byte) 't').putLong(7).array();
     return Stream.of(
         Arguments.of("unknown frame kind", frame(3, (byte) 77, (byte) 0, (byte) 0), "unknown frame kind 77"),
         Arguments.of("length over the frame limit", frame(1 << 20, (byte) 3), "frame length 1048576 outside 1..65536"),
