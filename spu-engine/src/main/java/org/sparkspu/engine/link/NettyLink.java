@@ -79,11 +79,17 @@ import javax.net.ssl.SSLPeerUnverifiedException;
  *       30000 ms for party 0 (...) to connect, and it never did").</li>
  *   <li>A handshake that does not match (another session, another endpoint list, a certificate
  *       not trusted or naming another party, or bytes that are not a handshake at all): connecting
- *       fails at once on the side that noticed, naming the remote address and the reason; the other
- *       side gets the reason in a REJECT frame or a TLS alert and fails too.</li>
- *   <li>A peer that dies, closes or is killed mid-protocol: the messages it sent before are still
- *       delivered in order; the receive after them, and any receive already waiting, fails at once
- *       with {@link PeerClosedException}; sending to it fails with {@link PeerClosedException}.</li>
+ *       fails at once on the side that noticed, naming the remote address and the reason ("party 1
+ *       rejected a connection from 10.0.0.1:51234 claiming to be party 0: the dialler runs session
+ *       'a' but party 1 runs session 'b'"); the other side gets the reason in a REJECT frame or a
+ *       TLS alert and fails too.</li>
+ *   <li>A peer that dies, closes or is killed mid-protocol, or whose connection breaks (reset): the
+ *       messages it sent before are still delivered in order; the receive after them, and any
+ *       receive already waiting, fails at once with {@link PeerClosedException} ("party 0: the
+ *       connection to party 1 (10.0.0.2:7002) closed (the peer failed, stopped or its process
+ *       died)"); sending to it fails with {@link PeerClosedException} too. Failures cascade: a
+ *       party that stops because its peer died closes its own links, so a third party may name
+ *       the party that stopped rather than the one that died first.</li>
  *   <li>A peer that sends garbage after the handshake (a length over the frame limit, an unknown
  *       frame kind, a header that does not add up): the connection is closed and receives from
  *       that peer fail with a {@link LinkException} saying it sent a malformed frame.</li>
@@ -642,8 +648,10 @@ public final class NettyLink extends AbstractLink {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
       switch (state) {
-        case READY -> peers[peer].end(new Inbound.End(true, "party " + self + ": the connection to " + describe(peer)
-            + " closed (the peer failed, stopped or its process died)"));
+        case READY -> peers[peer].end(new Inbound.End(true, closed.get()
+            ? "party " + self + " closed its own link while expecting a message from " + describe(peer)
+            : "party " + self + ": the connection to " + describe(peer)
+                + " closed (the peer failed, stopped or its process died)"));
         case AWAIT_ANSWER, AWAIT_READY -> {
           if (!closed.get()) {
             setupFailure.complete(new LinkException(peer, "party " + self + ": " + describe(peer)

@@ -2,6 +2,7 @@ package org.sparkspu.engine.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -10,8 +11,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -164,6 +167,23 @@ class NettyLoopbackTest {
     int depth = res.outputs().stream().mapToInt(Integer::intValue).max().orElseThrow();
     assertTrue(depth >= 2, "mul and reveal take at least two rounds, depth " + depth);
     assertTrue(ms >= depth * latency.toMillis(), depth + " rounds of " + latency.toMillis() + " ms took " + ms + " ms");
+  }
+
+  @Test
+  void runLeavesNoEventLoopOrPartyThreadsBehind() throws InterruptedException {
+    Set<Thread> before = new HashSet<>(Thread.getAllStackTraces().keySet());
+    SessionConfig cfg = SessionConfig.semi2k(2).withDealer(DealerMode.THIRD_PARTY).withTimeout(TIMEOUT);
+    var res = assertTimeoutPreemptively(BOUND, () -> NettyLoopback.run(cfg, Duration.ZERO,
+        s -> s.protocol().reveal(s.protocol().mul(in(s, 0, values(12, 64), Shape.vector(64)),
+            in(s, 1, values(13, 64), Shape.vector(64)))).data()));
+    assertEquals(values(12, 64)[20] * values(13, 64)[20], res.output(1)[20]);
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (before.contains(t)) continue;
+      if (t.getName().startsWith("spu-netty-party-") || t.getName().startsWith("spu-loopback-endpoint")) {
+        t.join(5000);
+        assertFalse(t.isAlive(), "left running: " + t.getName());
+      }
+    }
   }
 
   @Test
