@@ -3,6 +3,7 @@ package org.sparkspu.arrow;
 import java.util.Iterator;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.OutOfMemoryException;
+import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.types.StructType;
@@ -23,6 +24,8 @@ public final class ArrowRecordBatcher implements AutoCloseable {
     if (batchRows < 1) throw new IllegalArgumentException("rows per batch must be positive, got " + batchRows);
     this.batchRows = batchRows;
     this.root = VectorSchemaRoot.create(SparkArrowAdapter.toArrowSchema(schema, timeZoneId), allocator);
+    // Sized for a full batch up front: no doubling (and transient double allocation) while filling.
+    for (FieldVector v : root.getFieldVectors()) v.setInitialCapacity(batchRows);
     try {
       this.writer = SparkArrowAdapter.rowWriter(root);
     } catch (OutOfMemoryException e) {

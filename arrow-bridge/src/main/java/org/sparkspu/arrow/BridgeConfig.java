@@ -9,7 +9,7 @@ import java.io.Serializable;
  * whatever the zone).
  */
 public record BridgeConfig(int batchRows, long allocatorLimitBytes, String timeZoneId) implements Serializable {
-  public static final int DEFAULT_BATCH_ROWS = 1 << 16;
+  public static final int DEFAULT_BATCH_ROWS = 1 << 14;
   public static final long DEFAULT_ALLOCATOR_LIMIT = 256L << 20;
   /** Upper bound on rows per batch, so that every batch's buffers stay far below 2 GiB. */
   public static final int MAX_BATCH_ROWS = 1 << 24;

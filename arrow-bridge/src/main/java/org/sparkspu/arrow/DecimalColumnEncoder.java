@@ -3,7 +3,7 @@ package org.sparkspu.arrow;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.RoundingMode;
-import org.apache.arrow.memory.ArrowBuf;
+import java.nio.ByteOrder;
 import org.apache.arrow.vector.DecimalVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.types.Types.MinorType;
@@ -20,6 +20,7 @@ final class DecimalColumnEncoder extends AbstractColumnEncoder {
   private final int scale;
   private final long pow10; // 10^s when s <= 18, else 0
   private final BigInteger bigPow10;
+  private long[] scratch = new long[0];
 
   DecimalColumnEncoder(SecretColumn column) {
     super(column);
@@ -39,12 +40,15 @@ final class DecimalColumnEncoder extends AbstractColumnEncoder {
     }
     long[] valid = validity(vector, offset, count, firstRow);
     long[] out = new long[count];
-    ArrowBuf data = dv.getDataBuffer();
+    if (count == 0) return column(out, valid);
+    // Bulk copy of the 128-bit little-endian values: (lo, hi) pairs.
+    long[] words = scratch.length >= 2 * count ? scratch : (scratch = new long[2 * count]);
+    dv.getDataBuffer().nioBuffer((long) offset * DecimalVector.TYPE_WIDTH, count * DecimalVector.TYPE_WIDTH)
+        .order(ByteOrder.LITTLE_ENDIAN).asLongBuffer().get(words, 0, 2 * count);
     for (int i = 0; i < count; i++) {
       if (!present(valid, i)) continue;
-      long at = (long) (offset + i) * DecimalVector.TYPE_WIDTH;
-      long lo = data.getLong(at);
-      long hi = data.getLong(at + 8);
+      long lo = words[2 * i];
+      long hi = words[2 * i + 1];
       boolean fitsLong = hi == (lo >> 63);
       out[i] = exact ? exact(lo, fitsLong, firstRow + i) : fixedPoint(lo, hi, fitsLong, firstRow + i);
     }

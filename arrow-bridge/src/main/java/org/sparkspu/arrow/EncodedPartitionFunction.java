@@ -9,6 +9,9 @@ import java.util.Iterator;
  */
 @FunctionalInterface
 public interface EncodedPartitionFunction<T> extends Serializable {
-  /** Consumes the partition's batches (streamed, one at a time) and returns the task's results. */
-  Iterator<T> apply(int partitionId, Iterator<EncodedBatch> batches) throws Exception;
+  /**
+   * Consumes the partition's batches (streamed, one at a time: an {@code Iterator<EncodedBatch>}
+   * that also reports rows encoded and peak off-heap bytes) and returns the task's results.
+   */
+  Iterator<T> apply(int partitionId, PartitionEncoder batches) throws Exception;
 }
