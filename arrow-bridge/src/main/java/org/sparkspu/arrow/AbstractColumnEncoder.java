@@ -33,7 +33,8 @@ abstract class AbstractColumnEncoder implements ColumnEncoder {
    * column is an error naming its row.
    */
   long[] validity(FieldVector vector, int offset, int count, long firstRow) {
-    boolean anyNull = vector.getNullCount() > 0;
+    // The whole vector's null count is cached by Arrow; a window of a larger vector is scanned.
+    boolean anyNull = offset == 0 && count == vector.getValueCount() ? vector.getNullCount() > 0 : windowHasNull(vector, offset, count);
     if (!column.nullable()) {
       if (anyNull) {
         for (int i = 0; i < count; i++) {
@@ -52,6 +53,11 @@ abstract class AbstractColumnEncoder implements ColumnEncoder {
       for (int i = 0; i < count; i++) valid[i] = BitVectorHelper.get(bits, offset + i);
     }
     return valid;
+  }
+
+  private static boolean windowHasNull(FieldVector vector, int offset, int count) {
+    for (int i = 0; i < count; i++) if (vector.isNull(offset + i)) return true;
+    return false;
   }
 
   /** True where row i of the window holds a value. */

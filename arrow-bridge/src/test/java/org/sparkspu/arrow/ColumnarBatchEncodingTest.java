@@ -8,8 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.Float8Vector;
+import org.apache.arrow.vector.LargeVarCharVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.spark.sql.execution.vectorized.OnHeapColumnVector;
 import org.apache.spark.sql.types.DataTypes;
@@ -91,6 +93,25 @@ class ColumnarBatchEncodingTest extends LeakCheckedAllocator {
   }
 
   @Test
+  void aNullOutsideTheWindowDoesNotFailANotNullColumnUntilItsWindowComes() {
+    SecretTableSchema notNull = SecretTableSchema.fromSpark(new StructType().add("l", DataTypes.LongType, false), 0, 18);
+    BigIntVector l = new BigIntVector("l", allocator);
+    l.allocateNew(8);
+    for (int i = 0; i < 8; i++) if (i == 6) l.setNull(i); else l.set(i, i);
+    l.setValueCount(8);
+    ColumnarBatch batch = new ColumnarBatch(new ColumnVector[] {new ArrowColumnVector(l)}, 8);
+    try (PartitionEncoder enc = PartitionEncoder.ofColumnarBatches(List.of(batch).iterator(), notNull,
+        BridgeConfig.defaults().withBatchRows(4), null, allocator)) {
+      assertArrayEquals(new long[] {0, 1, 2, 3}, enc.next().column(0).values().data());
+      ColumnEncodingException e = assertThrows(ColumnEncodingException.class, enc::next);
+      assertEquals(6, e.row());
+      assertTrue(e.getMessage().contains("NOT NULL"), e.getMessage());
+    } finally {
+      batch.close();
+    }
+  }
+
+  @Test
   void otherColumnVectorsGoThroughSparksArrowWriter() {
     OnHeapColumnVector l = new OnHeapColumnVector(6, DataTypes.LongType);
     OnHeapColumnVector d = new OnHeapColumnVector(6, DataTypes.DoubleType);
@@ -115,6 +136,40 @@ class ColumnarBatchEncodingTest extends LeakCheckedAllocator {
     assertArrayEquals(new long[] {1, 1, 0, 1}, out.get(0).column(0).validity().data());
     assertEquals(5L << 17, out.get(1).column(1).values().get(1), "2.5 * 2^18");
     assertEquals(KEY.hash("s5".getBytes(StandardCharsets.UTF_8)), out.get(1).column(2).values().get(1));
+  }
+
+  @Test
+  void largeVariableWidthStringsAreHashedAndKeptLikeRegularOnes() {
+    StructType st = new StructType().add("h", DataTypes.StringType).add("raw", DataTypes.StringType);
+    SecretTableSchema schema = SecretTableSchema.fromSpark(st, 0, 18, Set.of("raw"));
+    LargeVarCharVector h = new LargeVarCharVector("h", allocator);
+    LargeVarCharVector raw = new LargeVarCharVector("raw", allocator);
+    String[] xs = {"alpha", null, ""};
+    h.allocateNew(3);
+    raw.allocateNew(3);
+    for (int i = 0; i < 3; i++) {
+      if (xs[i] == null) {
+        h.setNull(i);
+        raw.setNull(i);
+      } else {
+        h.setSafe(i, xs[i].getBytes(StandardCharsets.UTF_8));
+        raw.setSafe(i, xs[i].getBytes(StandardCharsets.UTF_8));
+      }
+    }
+    h.setValueCount(3);
+    raw.setValueCount(3);
+    ColumnarBatch batch = new ColumnarBatch(new ColumnVector[] {new ArrowColumnVector(h), new ArrowColumnVector(raw)}, 3);
+    try (PartitionEncoder enc = PartitionEncoder.ofColumnarBatches(List.of(batch).iterator(), schema, BridgeConfig.defaults(), KEY, allocator)) {
+      EncodedBatch b = enc.next();
+      assertArrayEquals(new long[] {KEY.hash("alpha".getBytes(StandardCharsets.UTF_8)), 0, KEY.hash(new byte[0])},
+          b.column("h").values().data());
+      assertArrayEquals(new long[] {1, 0, 1}, b.column("h").validity().data());
+      assertArrayEquals("alpha".getBytes(StandardCharsets.UTF_8), b.column("raw").bytes().get(0));
+      assertEquals(null, b.column("raw").bytes().get(1));
+      assertEquals(0, b.column("raw").bytes().get(2).length);
+    } finally {
+      batch.close();
+    }
   }
 
   @Test

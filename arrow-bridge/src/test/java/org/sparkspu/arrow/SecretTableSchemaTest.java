@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Set;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 
@@ -49,7 +50,8 @@ class SecretTableSchemaTest {
     List<DataType> unsupported = List.of(DataTypes.createArrayType(DataTypes.IntegerType),
         DataTypes.createMapType(DataTypes.StringType, DataTypes.IntegerType),
         new StructType().add("x", DataTypes.IntegerType), DataTypes.CalendarIntervalType,
-        DataTypes.createDayTimeIntervalType(), DataTypes.VariantType, DataTypes.NullType);
+        DataTypes.createDayTimeIntervalType(), DataTypes.VariantType, DataTypes.NullType,
+        StringType.apply("UNICODE_CI"));
     for (DataType t : unsupported) {
       StructType s = new StructType().add("ok", DataTypes.IntegerType).add("odd", t);
       ColumnEncodingException e = assertThrows(ColumnEncodingException.class, () -> SecretTableSchema.fromSpark(s, 0, 18));

@@ -25,7 +25,7 @@ import org.sparkspu.arrow.SecretTableSchema;
 /**
  * {@code bench/run arrow}: a Spark DataFrame of 4 columns (BIGINT, INT, DOUBLE, DECIMAL(12, 2)) to
  * ring tensors through the arrow bridge, on a local[2] SparkSession, 10M rows (1M with --quick):
- * two warm-up runs, then the median of three (the box is shared: the line also carries the best run
+ * two warm-up runs, then the median of five (the box is shared: the line also carries the best run
  * and the load average). The time includes Spark producing the rows. Each task consumes its batches
  * as the engine would (one at a time) and folds them into a checksum.
  * Then the same at 1/10 and 1x rows to show that memory stays flat when rows grow 10x: direct memory
@@ -37,7 +37,7 @@ public final class ArrowBench implements BenchMain.Suite {
   private static final int PARTITIONS = 2;
   private static final int FRACTION_BITS = 18;
   private static final int COLUMNS = 4;
-  private static final int RUNS = 3;
+  private static final int RUNS = 5;
 
   @Override
   public void run(boolean quick) throws Exception {
