@@ -170,6 +170,44 @@ class MergingTest {
         new org.sparkspu.engine.hal.Fn.Exp(org.sparkspu.engine.hal.ExpMode.TAYLOR), 1).rounds()).output(0);
   }
 
+  @ParameterizedTest
+  @MethodSource("secretConfigs")
+  void independentMatrixProductsShareOneExchange(SessionConfig cfg) {
+    Tracer t = new Tracer();
+    Value a = t.secretInts("a", Shape.of(2, 3)), b = t.secretInts("b", Shape.of(3, 4));
+    Value c = t.secretInts("c", Shape.of(5, 2)), d = t.secretInts("d", Shape.of(2, 1));
+    t.output("ab", a.matmul(b));
+    t.output("cd", c.matmul(d));
+    double[] av = {1, 2, 3, -1, 0, 2}, bv = {1, 0, 2, -3, 4, 1, 0, 2, -1, 5, 1, 1}, cv = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, dv = {-2, 3};
+    var r = Harness.run(cfg, t.build(), Map.of("a", av, "b", bv, "c", cv, "d", dv));
+    assertEquals(1, r.kernelCalls(), r.explain());
+    assertEquals(1, r.profile().entry("matmul").calls());
+    assertArrayEquals(new double[] {6, 17, 5, 4, -3, 10, 0, 5}, r.out("ab"));
+    assertArrayEquals(new double[] {4, 6, 8, 10, 12}, r.out("cd"));
+    assertMeasuredEqualsExpected(r);
+  }
+
+  @ParameterizedTest
+  @MethodSource("secretConfigs")
+  void declaredCostOfAProgramMixingEveryKernelKindEqualsTheProfile(SessionConfig cfg) {
+    Tracer t = new Tracer();
+    Value x = t.secretInput("x", Shape.vector(6)), y = t.secretInput("y", Shape.vector(6));
+    Value m1 = t.secretInput("m1", Shape.of(2, 3)), m2 = t.secretInput("m2", Shape.of(3, 2));
+    Value z = x.mul(y).add(x.less(y).select(x, y)).sub(x.equal(y).mul(2L));
+    t.output("z", z.sigmoid().div(y.abs().add(1.0)).reveal());
+    t.output("w", m1.matmul(m2).exp(org.sparkspu.engine.hal.ExpMode.WIDE).log().reveal());
+    t.output("v", m2.matmul(m1).reduceMax(1).clamp(-1, 1));
+    double[] xs = {0.5, -1, 2, 0.25, 1, -0.5}, ys = {1, -1, 0.5, 2, 1, 3};
+    double[] a = {0.1, 0.2, -0.3, 0.4, 0.5, 0.6}, b = {1, -1, 0.5, 0.25, 2, 0};
+    var r = Harness.run(cfg, t.build(), Map.of("x", xs, "y", ys, "m1", a, "m2", b));
+    assertMeasuredEqualsExpected(r);
+    for (int i = 0; i < 6; i++) {
+      double zz = xs[i] * ys[i] + Math.min(xs[i], ys[i]) - (xs[i] == ys[i] ? 2 : 0);
+      assertEquals(1 / (1 + Math.exp(-zz)) / (Math.abs(ys[i]) + 1), r.out("z")[i], 5e-4);
+    }
+    assertEquals(0.1 * 1 + 0.2 * 0.5 - 0.3 * 2, r.out("w")[0], 1e-3);
+  }
+
   /**
    * Random DAGs over secret integers with products as the only communicating op, plus local ops
    * with public constants and values: the compiled rounds equal the critical path, the outputs
