@@ -74,6 +74,20 @@ public final class Value {
   public Value div(double o) { return div(c(o)); }
   public Value matmul(Value o) { return tracer.apply(new Op.MatMul(), false, this, o); }
 
+  /**
+   * XLA's dot: vector . vector (a scalar), matrix . vector (a vector) or matrix . matrix, as one
+   * matrix product (for secrets one matmul exchange, which in aby3 sends only the outputs).
+   */
+  public Value dot(Value o) {
+    int ra = shape().rank(), rb = o.shape().rank();
+    if (ra == 2 && rb == 2) return matmul(o);
+    Value a = ra == 1 ? reshape(1, shape().dim(0)) : this;
+    Value b = rb == 1 ? o.reshape(o.shape().dim(0), 1) : o;
+    Value m = a.matmul(b);
+    if (ra == 1 && rb == 1) return m.reshape();
+    return ra == 1 ? m.reshape(m.shape().dim(1)) : m.reshape(m.shape().dim(0));
+  }
+
   // ---- structure ----
 
   public Value transpose() { return un(new Op.Transpose()); }

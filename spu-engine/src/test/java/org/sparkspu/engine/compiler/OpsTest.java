@@ -105,6 +105,12 @@ class OpsTest {
     double[] ab = new double[6];
     for (int i = 0; i < 3; i++) for (int j = 0; j < 2; j++) for (int l = 0; l < 4; l++) ab[i * 2 + j] += a[i * 4 + l] * bm[l * 2 + j];
     out("matmul", A.matmul(B), ab, 0, 4 * ULP);
+    double dxy = 0;
+    for (int i = 0; i < n; i++) dxy += x[i] * y[i];
+    out("dot", X.dot(Y), new double[] {dxy}, 0, 4 * ULP);
+    double[] av = new double[3];
+    for (int i = 0; i < 3; i++) for (int l = 0; l < 4; l++) av[i] += a[i * 4 + l] * bm[l * 2];
+    out("dot_matrix_vector", A.dot(B.slice(1, 0, 1).reshape(4)), av, 0, 4 * ULP);
     double[] at = new double[12];
     for (int i = 0; i < 3; i++) for (int j = 0; j < 4; j++) at[j * 3 + i] = a[i * 4 + j];
     out("transpose", A.transpose(), at, 0, 0);
