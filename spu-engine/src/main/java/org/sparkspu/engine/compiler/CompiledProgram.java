@@ -224,6 +224,22 @@ public final class CompiledProgram {
     return t.mulScalar(mul).addScalar(add);
   }
 
+  /**
+   * Encodes plaintext input values; an unencodable value (NaN, infinite, |x| >= 2^(62-f)) is an
+   * error naming the input and the position but not the value, which may be a party's private data.
+   */
+  static RingTensor encode(FixedPoint fp, double[] v, org.sparkspu.engine.ring.Shape shape, String what) {
+    if (v.length != shape.size()) throw new IllegalArgumentException(what + ": " + v.length + " values for shape " + shape);
+    double max = fp.maxMagnitude();
+    for (int i = 0; i < v.length; i++) {
+      if (!(Math.abs(v[i]) < max)) {
+        throw new org.sparkspu.engine.hal.EncodingException(what + " at position " + i + " is NaN, infinite or outside the"
+            + " encodable range |x| < 2^" + (62 - fp.fractionBits()));
+      }
+    }
+    return fp.encode(v, shape, what);
+  }
+
   private Object bind(LOp.Bind b, Map<String, ?> inputs) {
     Type t = b.type();
     String name = b.name();
@@ -247,7 +263,7 @@ public final class CompiledProgram {
       r = rt;
     } else if (v instanceof double[] d) {
       if (t.dtype() == DType.FXP) {
-        r = fp.encode(d, t.shape(), "input \"" + name + "\"");
+        r = encode(fp, d, t.shape(), "input \"" + name + "\"");
       } else {
         long[] l = new long[d.length];
         for (int i = 0; i < d.length; i++) {

@@ -44,7 +44,7 @@ public final class Eager {
   /** Fixed-point values party {@code owner} holds; the others pass null. */
   public Tensor privateInput(int owner, double[] valuesOrNull, Shape shape) {
     Type t = new Type(Visibility.of(owner), DType.FXP, shape);
-    return new Tensor(t, p.self() == owner ? fp.encode(valuesOrNull, shape, "private input") : null);
+    return new Tensor(t, p.self() == owner ? CompiledProgram.encode(fp, valuesOrNull, shape, "private input") : null);
   }
 
   /** Integers party {@code owner} holds; the others pass null. */

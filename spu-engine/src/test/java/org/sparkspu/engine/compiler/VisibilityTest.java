@@ -144,5 +144,13 @@ class VisibilityTest {
     var e2 = assertThrows(IllegalArgumentException.class,
         () -> Simulator.run(SessionConfig.semi2k(2), s -> Compiler.compile(t3.build(), s.protocol(), s.fixedPoint())));
     assertTrue(e2.getMessage().contains("party 5"), e2.getMessage());
+    // an unencodable private value is named by input and position, never by value
+    Tracer t4 = new Tracer();
+    t4.output("y", t4.privateInput(0, "salary", V).add(1.0));
+    var e3 = assertThrows(org.sparkspu.engine.hal.EncodingException.class, () -> Simulator.run(SessionConfig.semi2k(2), s ->
+        Compiler.compile(t4.build(), s.protocol(), s.fixedPoint()).run(s.self() == 0
+            ? Map.of("salary", new double[] {1, 2, 987654321987654.0, 4}) : Map.of())));
+    assertTrue(e3.getMessage().contains("input \"salary\" at position 2"), e3.getMessage());
+    assertFalse(e3.getMessage().contains("9876"), e3.getMessage());
   }
 }
