@@ -182,8 +182,9 @@ public final class Fxp {
    *
    * <p>Valid for 2^-f <= |b| < 2^37 (fixed point) or integer b with 1 <= |b| < 2^37 (an
    * average's count); relative error about 1e-4 plus one ulp. Outside: b = 0 or |b| >= 2^37 gives
-   * 0. The quotient passes through three truncated products, so like any fixed-point product it
-   * should stay below about 2^10 (truncation failure below 2^-16 per element, see above).
+   * 0. Truncation contract (see above): both operands are truncated once as they are, so their
+   * encodings should stay below 2^44 (fixed-point |a|, |b| < 2^26; any integer count qualifies),
+   * and the quotient passes through three truncated products, so it should stay below about 2^10.
    */
   public Share div(Share a0, Share b0, boolean integerDivisor) {
     if (!a0.shape().equals(b0.shape())) throw new IllegalArgumentException("div operands differ in shape");
