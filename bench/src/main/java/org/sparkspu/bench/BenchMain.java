@@ -21,6 +21,7 @@ public final class BenchMain {
   static {
     SUITES.put("engine", EngineBench::new);
     SUITES.put("arrow", ArrowBench::new);
+    SUITES.put("compiler", CompilerBench::new);
   }
 
   public static void main(String[] args) throws Exception {

@@ -1,0 +1,124 @@
+package org.sparkspu.engine.compiler;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.sparkspu.engine.hal.FixedPoint;
+import org.sparkspu.engine.hal.Fxp;
+import org.sparkspu.engine.hal.FxpCost;
+import org.sparkspu.engine.mpc.Cost;
+import org.sparkspu.engine.mpc.Kernel;
+import org.sparkspu.engine.mpc.Protocol;
+import org.sparkspu.engine.mpc.Share;
+import org.sparkspu.engine.ring.RingTensor;
+import org.sparkspu.engine.ring.Shape;
+
+/**
+ * Runs one merged group of same-kind kernel nodes as ONE kernel call: operands concatenated
+ * (Share.concat), the kernel (or the complex function) applied once, results split back by shape;
+ * and declares the group's cost from the protocol's cost formulas.
+ */
+final class KernelRunner {
+  private final Protocol p;
+  private final FixedPoint fp;
+  private final Fxp fxp;
+
+  KernelRunner(Protocol p, FixedPoint fp) {
+    this.p = p;
+    this.fp = fp;
+    this.fxp = new Fxp(p, fp);
+  }
+
+  /** Declared rounds of one call of this kernel kind (independent of its size). */
+  int rounds(LOp.Kernel k) {
+    if (k instanceof LOp.MatMul) return p.cost(Kernel.MATMUL, 1, 1, 1).rounds();
+    return cost(k, 1).rounds();
+  }
+
+  private Cost cost(LOp.Kernel k, long n) {
+    if (k instanceof LOp.Call c) return FxpCost.of(p, fp, c.fn(), n);
+    return p.cost(kernelOf(k), n);
+  }
+
+  static Kernel kernelOf(LOp.Kernel k) {
+    if (k instanceof LOp.Mul) return Kernel.MUL;
+    if (k instanceof LOp.Trunc) return Kernel.TRUNC;
+    if (k instanceof LOp.Less) return Kernel.LESS;
+    if (k instanceof LOp.Equal) return Kernel.EQUAL;
+    if (k instanceof LOp.MatMul) return Kernel.MATMUL;
+    if (k instanceof LOp.Input) return Kernel.INPUT;
+    if (k instanceof LOp.Reveal) return Kernel.REVEAL;
+    if (k instanceof LOp.RevealTo) return Kernel.REVEAL_TO;
+    throw new IllegalArgumentException(k.label() + " is not a protocol kernel");
+  }
+
+  /** Declared cost of one merged call over the group. */
+  Cost cost(LOp.Kernel k, List<LNode> group) {
+    if (k instanceof LOp.MatMul) {
+      List<Shape> as = new ArrayList<>(), bs = new ArrayList<>();
+      for (LNode x : group) {
+        as.add(x.in.get(0).shape);
+        bs.add(x.in.get(1).shape);
+      }
+      return MatmulMerge.cost(p, as, bs);
+    }
+    return cost(k, elements(group));
+  }
+
+  static long elements(List<LNode> group) {
+    long n = 0;
+    for (LNode x : group) n += x.in.get(0).shape.size();
+    return n;
+  }
+
+  /** Runs the group; {@code vals} holds every node's value by id, results are stored there. */
+  void run(LOp.Kernel k, List<LNode> group, Object[] vals) {
+    int g = group.size();
+    List<Shape> shapes = new ArrayList<>(g);
+    for (LNode x : group) shapes.add(x.shape);
+    if (k instanceof LOp.Input in) {
+      List<RingTensor> mine = new ArrayList<>();
+      for (LNode x : group) mine.add((RingTensor) vals[x.in.get(0).id]);
+      int total = 0;
+      for (Shape s : shapes) total += s.size();
+      boolean owner = p.self() == in.owner();
+      Share s = g == 1 ? p.input(in.owner(), owner ? mine.get(0) : null, shapes.get(0))
+          : p.input(in.owner(), owner ? RingTensor.concat(mine) : null, Shape.vector(total));
+      store(group, g == 1 ? List.of(s) : s.split(shapes), vals);
+      return;
+    }
+    if (k instanceof LOp.MatMul) {
+      List<Share> as = new ArrayList<>(), bs = new ArrayList<>();
+      for (LNode x : group) {
+        as.add((Share) vals[x.in.get(0).id]);
+        bs.add((Share) vals[x.in.get(1).id]);
+      }
+      store(group, MatmulMerge.run(p, as, bs), vals);
+      return;
+    }
+    int arity = group.get(0).in.size();
+    Share[] ops = new Share[arity];
+    for (int a = 0; a < arity; a++) {
+      List<Share> col = new ArrayList<>(g);
+      for (LNode x : group) col.add((Share) vals[x.in.get(a).id]);
+      ops[a] = g == 1 ? col.get(0) : Share.concat(col);
+    }
+    if (k instanceof LOp.Reveal || k instanceof LOp.RevealTo) {
+      RingTensor r = k instanceof LOp.Reveal ? p.reveal(ops[0]) : p.revealTo(ops[0], ((LOp.RevealTo) k).party());
+      List<RingTensor> parts = r == null ? null : g == 1 ? List.of(r) : r.split(shapes);
+      for (int i = 0; i < g; i++) vals[group.get(i).id] = parts == null ? null : parts.get(i).reshape(shapes.get(i));
+      return;
+    }
+    Share r;
+    if (k instanceof LOp.Mul) r = p.mul(ops[0], ops[1]);
+    else if (k instanceof LOp.Trunc t) r = p.trunc(ops[0], t.bits());
+    else if (k instanceof LOp.Less) r = p.lessThan(ops[0], ops[1]);
+    else if (k instanceof LOp.Equal) r = p.equal(ops[0], ops[1]);
+    else if (k instanceof LOp.Call c) r = fxp.apply(c.fn(), ops);
+    else throw new IllegalArgumentException("unknown kernel " + k.label());
+    store(group, g == 1 ? List.of(r.reshape(shapes.get(0))) : r.split(shapes), vals);
+  }
+
+  private static void store(List<LNode> group, List<Share> results, Object[] vals) {
+    for (int i = 0; i < group.size(); i++) vals[group.get(i).id] = results.get(i);
+  }
+}
