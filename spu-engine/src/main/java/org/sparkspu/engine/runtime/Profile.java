@@ -11,8 +11,10 @@ import org.sparkspu.engine.mpc.KernelObserver;
 /**
  * What actually ran: per kernel, calls, elements, communication rounds (the longest chain of
  * dependent messages within the kernel), online bytes sent and received, offline (dealer) bytes, and wall time. One
- * Profile per party; {@link #merge} combines the parties' views (bytes add up, rounds and time
- * take the maximum).
+ * Profile per party; {@link #merge} combines the parties' views: bytes add up, time takes the
+ * maximum, and rounds take the maximum over parties call by call (all parties run the same calls
+ * in the same order), summed over calls — so two one-way calls with different receivers count two
+ * rounds, not one.
  */
 public final class Profile implements KernelObserver {
   /** One kernel's totals. */
@@ -31,6 +33,8 @@ public final class Profile implements KernelObserver {
   }
 
   private final Map<String, Entry> entries = new LinkedHashMap<>();
+  /** Rounds of each call, per kernel, in call order (for merging parties call by call). */
+  private final Map<String, List<Integer>> callRounds = new LinkedHashMap<>();
 
   @Override
   public synchronized void kernelDone(String kernel, long elements, LinkStats.Snapshot before,
@@ -39,6 +43,7 @@ public final class Profile implements KernelObserver {
         after.bytesReceived() - before.bytesReceived(), after.offlineBytesSent() - before.offlineBytesSent()
             + after.offlineBytesReceived() - before.offlineBytesReceived(), nanos);
     entries.merge(kernel, e, Entry::plus);
+    callRounds.computeIfAbsent(kernel, k -> new ArrayList<>()).add(after.kernelDepth());
   }
 
   public synchronized List<Entry> entries() {
@@ -51,6 +56,7 @@ public final class Profile implements KernelObserver {
 
   public synchronized void clear() {
     entries.clear();
+    callRounds.clear();
   }
 
   public synchronized Entry total() {
@@ -59,12 +65,28 @@ public final class Profile implements KernelObserver {
     return new Entry("total", t.calls, t.elements, t.rounds, t.bytesSent, t.bytesReceived, t.offlineBytes, t.nanos);
   }
 
-  /** The parties' profiles combined: bytes summed over parties, rounds and time the maximum. */
+  /** The parties' profiles combined (see the class comment). */
   public static Profile merge(Collection<Profile> parties) {
     Profile m = new Profile();
     for (Profile p : parties) {
-      for (Entry e : p.entries()) m.entries.merge(e.kernel(), e, Entry::acrossParties);
+      synchronized (p) {
+        for (Entry e : p.entries.values()) m.entries.merge(e.kernel(), e, Entry::acrossParties);
+        p.callRounds.forEach((kernel, rounds) -> {
+          List<Integer> acc = m.callRounds.computeIfAbsent(kernel, k -> new ArrayList<>());
+          for (int i = 0; i < rounds.size(); i++) {
+            if (i < acc.size()) acc.set(i, Math.max(acc.get(i), rounds.get(i)));
+            else acc.add(rounds.get(i));
+          }
+        });
+      }
     }
+    m.callRounds.forEach((kernel, rounds) -> {
+      long total = 0;
+      for (int r : rounds) total += r;
+      Entry e = m.entries.get(kernel);
+      m.entries.put(kernel, new Entry(kernel, e.calls(), e.elements(), total, e.bytesSent(), e.bytesReceived(),
+          e.offlineBytes(), e.nanos()));
+    });
     return m;
   }
 

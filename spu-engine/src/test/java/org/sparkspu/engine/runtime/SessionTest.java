@@ -132,6 +132,19 @@ class SessionTest {
   }
 
   @Test
+  void mergedRoundsCountOneWayCallsWithDifferentReceiversSeparately() {
+    // aby3 input from party 0 reaches party 1, input from party 1 reaches party 2: each call is
+    // one round, though no single party sees both.
+    var res = Simulator.run(SessionConfig.aby3(), s -> {
+      Protocol p = s.protocol();
+      p.input(0, s.self() == 0 ? RingTensor.vector(1) : null, Shape.vector(1));
+      p.input(1, s.self() == 1 ? RingTensor.vector(2) : null, Shape.vector(1));
+      return null;
+    });
+    assertEquals(2, res.profile().entry("input").rounds());
+  }
+
+  @Test
   void configRejectsImpossibleSettings() {
     assertThrows(IllegalArgumentException.class, () -> SessionConfig.of("aby3", 2));
     assertThrows(IllegalArgumentException.class, () -> SessionConfig.semi2k(1));
