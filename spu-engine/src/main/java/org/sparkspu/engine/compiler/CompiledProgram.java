@@ -102,6 +102,16 @@ public final class CompiledProgram {
     return c;
   }
 
+  /** A step's kernel label; a merged input names all its owners, e.g. "input(0,1)". */
+  private static String label(Scheduler.Step s) {
+    if (!(s.kernel() instanceof LOp.Input)) return s.kernel().label();
+    java.util.TreeSet<Integer> owners = new java.util.TreeSet<>();
+    for (LNode x : s.nodes()) owners.add(((LOp.Input) x.op).owner());
+    StringBuilder b = new StringBuilder("input(");
+    for (int o : owners) b.append(b.length() > 6 ? "," : "").append(o);
+    return b.append(')').toString();
+  }
+
   /** The compiled program per level: kernel, fused nodes, elements, declared rounds and bytes. */
   public String explain() {
     StringBuilder sb = new StringBuilder();
@@ -112,7 +122,7 @@ public final class CompiledProgram {
     for (int i = 0; i < steps.size(); i++) {
       Scheduler.Step s = steps.get(i);
       Cost c = stepCosts.get(i);
-      sb.append(String.format("%5d %5d  %-18s %6d %10d %6d %12d%n", i, s.startRound(), s.kernel().label(), s.nodes().size(),
+      sb.append(String.format("%5d %5d  %-18s %6d %10d %6d %12d%n", i, s.startRound(), label(s), s.nodes().size(),
           KernelRunner.elements(s.nodes()), c.rounds(), c.bytes()));
     }
     Cost total = expectedCost();

@@ -70,20 +70,52 @@ final class KernelRunner {
     return n;
   }
 
+  /**
+   * Inputs of every owner in one call: each owner's nodes are concatenated into one tensor, and
+   * the owners' tensors go through {@link org.sparkspu.engine.mpc.Protocol#inputs} together.
+   */
+  private void runInputs(List<LNode> group, List<Shape> shapes, Object[] vals) {
+    java.util.TreeMap<Integer, List<Integer>> byOwner = new java.util.TreeMap<>();
+    for (int i = 0; i < group.size(); i++) {
+      byOwner.computeIfAbsent(((LOp.Input) group.get(i).op).owner(), o -> new ArrayList<>()).add(i);
+    }
+    int k = byOwner.size();
+    int[] owners = new int[k];
+    RingTensor[] values = new RingTensor[k];
+    Shape[] flat = new Shape[k];
+    List<List<Integer>> members = new ArrayList<>(byOwner.values());
+    int j = 0;
+    for (var e : byOwner.entrySet()) {
+      owners[j] = e.getKey();
+      List<RingTensor> mine = new ArrayList<>();
+      int total = 0;
+      for (int i : e.getValue()) {
+        total += shapes.get(i).size();
+        if (p.self() == owners[j]) mine.add((RingTensor) vals[group.get(i).in.get(0).id]);
+      }
+      flat[j] = Shape.vector(total);
+      values[j] = p.self() == owners[j] ? RingTensor.concat(mine) : null;
+      j++;
+    }
+    List<Share> shared = p.inputs(owners, values, flat);
+    for (int o = 0; o < k; o++) {
+      List<Shape> parts = new ArrayList<>();
+      for (int i : members.get(o)) parts.add(shapes.get(i));
+      List<Share> pieces = shared.get(o).split(parts);
+      for (int m = 0; m < pieces.size(); m++) {
+        int i = members.get(o).get(m);
+        vals[group.get(i).id] = pieces.get(m).reshape(shapes.get(i));
+      }
+    }
+  }
+
   /** Runs the group; {@code vals} holds every node's value by id, results are stored there. */
   void run(LOp.Kernel k, List<LNode> group, Object[] vals) {
     int g = group.size();
     List<Shape> shapes = new ArrayList<>(g);
     for (LNode x : group) shapes.add(x.shape);
-    if (k instanceof LOp.Input in) {
-      List<RingTensor> mine = new ArrayList<>();
-      for (LNode x : group) mine.add((RingTensor) vals[x.in.get(0).id]);
-      int total = 0;
-      for (Shape s : shapes) total += s.size();
-      boolean owner = p.self() == in.owner();
-      Share s = g == 1 ? p.input(in.owner(), owner ? mine.get(0) : null, shapes.get(0))
-          : p.input(in.owner(), owner ? RingTensor.concat(mine) : null, Shape.vector(total));
-      store(group, g == 1 ? List.of(s) : s.split(shapes), vals);
+    if (k instanceof LOp.Input) {
+      runInputs(group, shapes, vals);
       return;
     }
     if (k instanceof LOp.MatMul) {

@@ -18,6 +18,11 @@ sealed interface LOp {
   /** A communicating kernel. */
   sealed interface Kernel extends LOp {
     String label();
+
+    /** Nodes whose kernels have equal merge keys run in one call (inputs of all owners merge). */
+    default Object mergeKey() {
+      return this;
+    }
   }
 
   // ---- local ----
@@ -78,6 +83,7 @@ sealed interface LOp {
   /** Input-sharing of a private value of {@code owner}. */
   record Input(int owner) implements Kernel {
     public String label() { return "input(" + owner + ")"; }
+    public Object mergeKey() { return Input.class; }
   }
 
   record Reveal() implements Kernel {

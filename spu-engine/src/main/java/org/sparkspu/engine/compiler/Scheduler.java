@@ -76,7 +76,7 @@ final class Scheduler {
       }
       LOp.Kernel kind = (LOp.Kernel) urgent.op;
       List<LNode> group = new ArrayList<>();
-      for (LNode x : ready) if (x.op.equals(kind)) group.add(x);
+      for (LNode x : ready) if (((LOp.Kernel) x.op).mergeKey().equals(kind.mergeKey())) group.add(x);
       steps.add(new Step(kind, group, time, r[urgent.id]));
       time += r[urgent.id];
       for (LNode x : group) avail[x.id] = true;

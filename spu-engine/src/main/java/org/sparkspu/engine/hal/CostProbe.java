@@ -52,6 +52,16 @@ final class CostProbe implements Protocol {
   @Override public Cost cost(Kernel kernel, long... dims) { return real.cost(kernel, dims); }
 
   @Override public Share input(int owner, RingTensor v, Shape shape) { return record(Kernel.INPUT, shape, shape.size()); }
+  @Override public List<Share> inputs(int[] owners, RingTensor[] vs, Shape[] shapes) {
+    long total = 0;
+    List<Share> out = new ArrayList<>();
+    for (Shape s : shapes) {
+      total += s.size();
+      out.add(zeros(s));
+    }
+    calls.add(new Call(Kernel.INPUT, new long[] {total}));
+    return out;
+  }
   @Override public Share constant(RingTensor value) { return zeros(value.shape()); }
   @Override public RingTensor reveal(Share x) {
     calls.add(new Call(Kernel.REVEAL, new long[] {x.size()}));

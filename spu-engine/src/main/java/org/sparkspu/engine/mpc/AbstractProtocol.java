@@ -95,6 +95,31 @@ public abstract class AbstractProtocol implements Protocol {
 
   // ---- generic kernels over the protocol's primitives ----
 
+  /**
+   * Inputs one after another inside one kernel call: right for protocols whose input sends
+   * nothing (semi2k); protocols whose input is one-way override this to overlap the messages.
+   */
+  @Override
+  public List<Share> inputs(int[] owners, RingTensor[] values, Shape[] shapes) {
+    return kernel("input", totalSize(shapes), () -> {
+      List<Share> out = new ArrayList<>(owners.length);
+      for (int i = 0; i < owners.length; i++) out.add(input(owners[i], values[i], shapes[i]));
+      return out;
+    });
+  }
+
+  protected static long totalSize(Shape[] shapes) {
+    long n = 0;
+    for (Shape s : shapes) n += s.size();
+    return n;
+  }
+
+  protected void checkOwnedInput(int owner, RingTensor value, Shape shape) {
+    if (self != owner) return;
+    if (value == null) throw new IllegalArgumentException("party " + self + " owns an input but passed no value");
+    if (!value.shape().equals(shape)) throw new IllegalArgumentException("input shape " + value.shape() + " is not " + shape);
+  }
+
   @Override
   public Share a2b(Share x) {
     return kernel("a2b", x.size(), () -> addBool(summands(x)));

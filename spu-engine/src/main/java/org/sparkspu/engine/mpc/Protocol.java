@@ -1,5 +1,6 @@
 package org.sparkspu.engine.mpc;
 
+import java.util.List;
 import org.sparkspu.engine.crypto.Prg;
 import org.sparkspu.engine.ring.RingTensor;
 import org.sparkspu.engine.ring.Shape;
@@ -32,6 +33,13 @@ public interface Protocol {
 
   /** Secret-shares a tensor that {@code owner} holds in plaintext; others pass null and the shape. */
   Share input(int owner, RingTensor valueOrNull, Shape shape);
+
+  /**
+   * Secret-shares several tensors, each held by its own owner, in one exchange: every owner sends
+   * before anyone receives, so inputs from different parties cost the rounds of one input. Each
+   * party passes its own values and null for the others'.
+   */
+  List<Share> inputs(int[] owners, RingTensor[] valuesOrNull, Shape[] shapes);
 
   /** An arithmetic sharing of a public value (no communication). */
   Share constant(RingTensor value);

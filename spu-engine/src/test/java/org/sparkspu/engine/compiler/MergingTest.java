@@ -63,6 +63,31 @@ class MergingTest {
 
   @ParameterizedTest
   @MethodSource("secretConfigs")
+  void inputsFromDifferentOwnersShareOneExchange(SessionConfig cfg) {
+    // a and c from party 0, b and d from party 1: all four are shared in one input call, so the
+    // program's rounds equal its critical path (input, mul, reveal in aby3; semi2k inputs are free).
+    Tracer t = new Tracer();
+    Shape s = Shape.vector(2);
+    Value a = t.privateInts(0, "a", s), b = t.privateInts(1, "b", s);
+    Value c = t.privateInts(0, "c", s), d = t.privateInts(1, "d", s);
+    t.output("ab", a.mul(b).reveal());
+    t.output("cd", c.mul(d).reveal());
+    var r = Harness.run(cfg, t.build(), Map.of("a", new double[] {3, -4}, "b", new double[] {-7, 5}, "c",
+        new double[] {11, 0}, "d", new double[] {13, 9}));
+    assertArrayEquals(new double[] {-21, -20}, r.out("ab"));
+    assertArrayEquals(new double[] {143, 0}, r.out("cd"));
+    assertEquals(r.criticalPath(), r.rounds(), r.explain());
+    int inputRounds = declaredRounds(cfg, Kernel.INPUT);
+    assertEquals(inputRounds + 2, r.rounds(), r.explain());
+    if (inputRounds > 0) {
+      assertTrue(r.explain().contains("input(0,1)"), r.explain());
+      assertEquals(1, r.profile().entry("input").calls(), r.profile().table());
+    }
+    assertMeasuredEqualsExpected(r);
+  }
+
+  @ParameterizedTest
+  @MethodSource("secretConfigs")
   void fixedPointProductsShareOneMultiplicationAndOneTruncation(SessionConfig cfg) {
     Tracer t = new Tracer();
     Shape s = Shape.scalar();

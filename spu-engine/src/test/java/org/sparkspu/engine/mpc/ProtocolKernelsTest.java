@@ -141,6 +141,31 @@ class ProtocolKernelsTest {
 
   @ParameterizedTest
   @MethodSource("configs")
+  void inputsFromSeveralOwnersInOneCallEqualTheirValues(SessionConfig cfg) {
+    int k = cfg.parties();
+    int[] owners = new int[k + 1];
+    Shape[] shapes = new Shape[k + 1];
+    RingTensor[] all = new RingTensor[k + 1];
+    for (int i = 0; i <= k; i++) {
+      owners[i] = i % k; // party 0 owns two of the inputs
+      shapes[i] = Shape.vector(i + 1);
+      all[i] = vec(values(20 + i, i + 1));
+    }
+    var res = Simulator.run(cfg, s -> {
+      RingTensor[] mine = new RingTensor[k + 1];
+      for (int i = 0; i <= k; i++) mine[i] = owners[i] == s.self() ? all[i] : null;
+      List<Share> shared = s.protocol().inputs(owners, mine, shapes);
+      List<RingTensor> out = new java.util.ArrayList<>();
+      for (Share sh : shared) out.add(s.protocol().reveal(sh));
+      return out;
+    });
+    for (int i = 0; i <= k; i++) assertEquals(all[i], res.output(0).get(i));
+    assertEquals(1, res.profile().entry("input").calls());
+    assertEquals(cfg.protocol().equals("semi2k") ? 0 : 1, res.profile().entry("input").rounds(), "one exchange for all owners");
+  }
+
+  @ParameterizedTest
+  @MethodSource("configs")
   void revealToOneLeavesOthersWithNothing(SessionConfig cfg) {
     long[] x = values(10, 20);
     var res = Simulator.run(cfg, s -> {

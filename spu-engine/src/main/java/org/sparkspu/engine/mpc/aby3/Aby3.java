@@ -1,5 +1,6 @@
 package org.sparkspu.engine.mpc.aby3;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.sparkspu.engine.crypto.Prg;
 import org.sparkspu.engine.mpc.AbstractProtocol;
@@ -127,6 +128,40 @@ public final class Aby3 extends AbstractProtocol {
     return fromComponents(kind, shape, comp[0], comp[1], comp[2]);
   }
 
+  /**
+   * Several {@link #shareFrom} inputs in one round: every owner draws and sends first, then every
+   * receiver receives (the PRG draws happen in the same order at every party).
+   */
+  private List<Share> shareFromMany(int[] owners, RingTensor[] values, Shape[] shapes, String tag) {
+    int k = owners.length;
+    RingTensor[][] comps = new RingTensor[k][3];
+    for (int i = 0; i < k; i++) {
+      int owner = owners[i];
+      long[] r = pairRandom(owner, shapes[i].size());
+      if (r != null) comps[i][owner] = RingTensor.wrap(r, shapes[i]);
+      int c1 = (owner + 1) % 3;
+      if (self == owner) {
+        comps[i][c1] = values[i].sub(comps[i][owner]);
+        link.send(c1, tag, comps[i][c1].data());
+      }
+    }
+    List<Share> out = new ArrayList<>(k);
+    for (int i = 0; i < k; i++) {
+      int owner = owners[i], c1 = (owner + 1) % 3;
+      if (self == c1) comps[i][c1] = RingTensor.wrap(link.recv(owner, tag), shapes[i]);
+      out.add(fromComponents(Share.Kind.ARITH, shapes[i], comps[i][0], comps[i][1], comps[i][2]));
+    }
+    return out;
+  }
+
+  @Override
+  public List<Share> inputs(int[] owners, RingTensor[] values, Shape[] shapes) {
+    return kernel("input", totalSize(shapes), () -> {
+      for (int i = 0; i < owners.length; i++) checkOwnedInput(owners[i], values[i], shapes[i]);
+      return shareFromMany(owners, values, shapes, "aby3.input");
+    });
+  }
+
   /** Component 2 alone: a value known to parties 1 and 2 (party 1's second, party 2's first part). */
   private Share componentTwo(Share.Kind kind, Shape shape, RingTensor v) {
     return fromComponents(kind, shape, null, null, self == 0 ? null : v);
@@ -136,12 +171,7 @@ public final class Aby3 extends AbstractProtocol {
 
   @Override
   public Share input(int owner, RingTensor value, Shape shape) {
-    return kernel("input", shape.size(), () -> {
-      if (self == owner && !value.shape().equals(shape)) {
-        throw new IllegalArgumentException("input shape " + value.shape() + " is not " + shape);
-      }
-      return shareFrom(owner, value, shape, Share.Kind.ARITH, "aby3.input");
-    });
+    return inputs(new int[] {owner}, new RingTensor[] {value}, new Shape[] {shape}).get(0);
   }
 
   @Override

@@ -50,13 +50,21 @@ public final class Ref2k extends AbstractProtocol {
 
   @Override
   public Share input(int owner, RingTensor value, Shape shape) {
-    return kernel("input", shape.size(), () -> {
-      if (self == owner) {
-        if (!value.shape().equals(shape)) throw new IllegalArgumentException("input shape " + value.shape() + " is not " + shape);
-        for (int p = 0; p < n; p++) if (p != owner) link.send(p, "ref2k.input", value.data());
-        return a(value);
+    return inputs(new int[] {owner}, new RingTensor[] {value}, new Shape[] {shape}).get(0);
+  }
+
+  @Override
+  public List<Share> inputs(int[] owners, RingTensor[] values, Shape[] shapes) {
+    return kernel("input", totalSize(shapes), () -> {
+      for (int i = 0; i < owners.length; i++) {
+        checkOwnedInput(owners[i], values[i], shapes[i]);
+        if (self == owners[i]) for (int p = 0; p < n; p++) if (p != self) link.send(p, "ref2k.input", values[i].data());
       }
-      return a(RingTensor.wrap(link.recv(owner, "ref2k.input"), shape));
+      List<Share> out = new java.util.ArrayList<>(owners.length);
+      for (int i = 0; i < owners.length; i++) {
+        out.add(self == owners[i] ? a(values[i]) : a(RingTensor.wrap(link.recv(owners[i], "ref2k.input"), shapes[i])));
+      }
+      return out;
     });
   }
 

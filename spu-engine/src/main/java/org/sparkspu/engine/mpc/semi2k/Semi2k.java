@@ -177,7 +177,7 @@ public final class Semi2k extends AbstractProtocol {
     return kernel("input", shape.size(), () -> {
       int len = shape.size();
       if (self != owner) return arith(RingTensor.wrap(inputStreams[owner].next(len), shape));
-      if (!value.shape().equals(shape)) throw new IllegalArgumentException("input shape " + value.shape() + " is not " + shape);
+      checkOwnedInput(owner, value, shape);
       long[] mine = value.data().clone();
       long[] t = new long[len];
       for (int p = 0; p < n; p++) {
