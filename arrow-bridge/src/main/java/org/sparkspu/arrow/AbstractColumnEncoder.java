@@ -28,6 +28,15 @@ abstract class AbstractColumnEncoder implements ColumnEncoder {
         + column.type() + " (expected " + Arrays.toString(accepted) + ")");
   }
 
+  /** Strings arrive as (Large)VarChar, binaries as (Large)VarBinary. */
+  void checkVariableWidthVector(FieldVector vector) {
+    if (column.type().kind() == LogicalType.Kind.STRING) {
+      checkVector(vector, MinorType.VARCHAR, MinorType.LARGEVARCHAR);
+    } else {
+      checkVector(vector, MinorType.VARBINARY, MinorType.LARGEVARBINARY);
+    }
+  }
+
   /**
    * The 0/1 validity of the window, or null when the column is NOT NULL. A null in a NOT NULL
    * column is an error naming its row.

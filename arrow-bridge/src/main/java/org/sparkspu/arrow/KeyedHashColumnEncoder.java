@@ -22,11 +22,7 @@ final class KeyedHashColumnEncoder extends AbstractColumnEncoder {
 
   @Override
   public EncodedColumn encode(FieldVector vector, int offset, int count, long firstRow) {
-    if (column.type().kind() == LogicalType.Kind.STRING) {
-      checkVector(vector, MinorType.VARCHAR, MinorType.LARGEVARCHAR);
-    } else {
-      checkVector(vector, MinorType.VARBINARY, MinorType.LARGEVARBINARY);
-    }
+    checkVariableWidthVector(vector);
     long[] valid = validity(vector, offset, count, firstRow);
     long[] out = new long[count];
     if (count > 0 && vector instanceof BaseVariableWidthVector v) {

@@ -20,11 +20,7 @@ final class RawBytesColumnEncoder extends AbstractColumnEncoder {
 
   @Override
   public EncodedColumn encode(FieldVector vector, int offset, int count, long firstRow) {
-    if (column.type().kind() == LogicalType.Kind.STRING) {
-      checkVector(vector, MinorType.VARCHAR, MinorType.LARGEVARCHAR);
-    } else {
-      checkVector(vector, MinorType.VARBINARY, MinorType.LARGEVARBINARY);
-    }
+    checkVariableWidthVector(vector);
     long[] valid = validity(vector, offset, count, firstRow);
     VariableWidthFieldVector v = (VariableWidthFieldVector) vector;
     List<byte[]> bytes = new ArrayList<>(count);

@@ -159,18 +159,7 @@ public final class Fxp {
     Share gInt = weighted(bits, 0, Math.min(fb, top), q -> 1L << (fb - q));
     Share gFrac = weighted(bits, fb + 1, top, q -> 1L << (f + fb - q));
     Share c = sum(products(Arrays.asList(x, x), Arrays.asList(cInt, cFrac), new int[] {0, f}));
-    Share r = goldschmidtStart(nm.sign(), c);
-    Share e = oneMinus(p.trunc(p.mul(c, r), f));
-    for (int it = 1; it <= GOLDSCHMIDT_ITERATIONS; it++) {
-      Share onePlusE = plus(e, fp.encode(1));
-      if (it < GOLDSCHMIDT_ITERATIONS) {
-        List<Share> re = products(Arrays.asList(r, e), Arrays.asList(onePlusE, e), new int[] {f, f});
-        r = re.get(0);
-        e = re.get(1);
-      } else {
-        r = p.trunc(p.mul(r, onePlusE), f);
-      }
-    }
+    Share r = goldschmidt(c, goldschmidtStart(nm.sign(), c));
     return sum(products(Arrays.asList(r, r), Arrays.asList(gInt, gFrac), new int[] {0, f})).reshape(shape);
   }
 
@@ -225,6 +214,26 @@ public final class Fxp {
   }
 
   /** r0 = 2.9142 (1 - 2s) - 2c: the initial guess for 1/c with c's sign s (local). */
+  /**
+   * Goldschmidt iterations refining r ~ 1/d from an initial guess: with e = 1 - d r, each step
+   * sets r <- r (1 + e) and e <- e^2 (the two products share one round), SPU's method with
+   * GOLDSCHMIDT_ITERATIONS steps.
+   */
+  private Share goldschmidt(Share d, Share r) {
+    Share e = oneMinus(p.trunc(p.mul(d, r), f));
+    for (int it = 1; it <= GOLDSCHMIDT_ITERATIONS; it++) {
+      Share onePlusE = plus(e, fp.encode(1));
+      if (it < GOLDSCHMIDT_ITERATIONS) {
+        List<Share> re = products(Arrays.asList(r, e), Arrays.asList(onePlusE, e), new int[] {f, f});
+        r = re.get(0);
+        e = re.get(1);
+      } else {
+        r = p.trunc(p.mul(r, onePlusE), f);
+      }
+    }
+    return r;
+  }
+
   private Share goldschmidtStart(Share sign, Share c) {
     long k = fp.encode(GOLDSCHMIDT_A);
     return p.sub(plus(times(sign, -2 * k), k), times(c, 2));
@@ -440,18 +449,7 @@ public final class Fxp {
     for (int i = 0; i < m - 1; i++) z = p.trunc(p.mul(z, z), f);
     Share half = p.trunc(p.mul(z, z), f + 1); // e^-|x| / 2
     Share d = plus(times(half, 2), fp.encode(1));
-    Share r = plus(p.neg(half), fp.encode(GOLDSCHMIDT_A / 2 - 0.5)); // (2.9142 - d) / 2
-    Share e = oneMinus(p.trunc(p.mul(d, r), f));
-    for (int it = 1; it <= GOLDSCHMIDT_ITERATIONS; it++) {
-      Share onePlusE = plus(e, fp.encode(1));
-      if (it < GOLDSCHMIDT_ITERATIONS) {
-        List<Share> re = products(Arrays.asList(r, e), Arrays.asList(onePlusE, e), new int[] {f, f});
-        r = re.get(0);
-        e = re.get(1);
-      } else {
-        r = p.trunc(p.mul(r, onePlusE), f);
-      }
-    }
+    Share r = goldschmidt(d, plus(p.neg(half), fp.encode(GOLDSCHMIDT_A / 2 - 0.5))); // start (2.9142 - d) / 2
     // x < 0: 1 - r = r + (1 - 2r)
     Share flip = p.mul(s, plus(times(r, -2), fp.encode(1)));
     return p.add(r, flip).reshape(shape);
