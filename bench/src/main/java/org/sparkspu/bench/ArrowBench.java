@@ -168,7 +168,7 @@ public final class ArrowBench implements BenchMain.Suite {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws javax.management.ListenerNotFoundException {
       for (NotificationEmitter e : emitters) e.removeNotificationListener(this);
     }
   }
