@@ -1,5 +1,6 @@
 package org.sparkspu.engine.demo;
 
+import java.util.List;
 import java.util.Locale;
 import org.sparkspu.engine.hal.FixedPoint;
 import org.sparkspu.engine.mpc.Protocol;
@@ -38,11 +39,16 @@ public final class EngineDemo {
       Protocol p = s.protocol();
       FixedPoint fxp = s.fixedPoint();
       int f = fxp.fractionBits();
-      // Each party inputs only its own data; nobody else ever sees it in plaintext.
-      Share balances = p.input(0, s.self() == 0 ? fxp.encode(BALANCES).reshape(Shape.of(1, n)) : null, Shape.of(1, n));
-      Share weights = p.input(1, s.self() == 1 ? fxp.encode(WEIGHTS).reshape(Shape.of(n, 1)) : null, Shape.of(n, 1));
-      Share threshold = p.input(thresholdOwner,
-          s.self() == thresholdOwner ? RingTensor.fill(Shape.of(1, n), fxp.encode(THRESHOLD)) : null, Shape.of(1, n));
+      // Each party inputs only its own data; nobody else ever sees it in plaintext. The three
+      // owners' inputs travel in one exchange.
+      Shape row = Shape.of(1, n), column = Shape.of(n, 1);
+      List<Share> in = p.inputs(new int[] {0, 1, thresholdOwner},
+          new RingTensor[] {
+              s.self() == 0 ? fxp.encode(BALANCES).reshape(row) : null,
+              s.self() == 1 ? fxp.encode(WEIGHTS).reshape(column) : null,
+              s.self() == thresholdOwner ? RingTensor.fill(row, fxp.encode(THRESHOLD)) : null},
+          new Shape[] {row, column, row});
+      Share balances = in.get(0), weights = in.get(1), threshold = in.get(2);
       Share exposure = p.trunc(p.matmul(balances, weights), f); // fixed-point product: rescale by 2^f
       Share below = p.lessThan(balances, threshold);
       return new Outcome(fxp.decode(p.reveal(exposure).get(0)), p.reveal(below).data());
