@@ -7,15 +7,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.IntFunction;
-import org.sparkspu.engine.link.LinkException;
-import org.sparkspu.engine.link.NettyLink;
 import org.sparkspu.engine.link.NettyNetwork;
 import org.sparkspu.engine.link.NettyOptions;
 
@@ -46,12 +39,6 @@ public final class NettyLoopback {
     String sessionId = "loopback-" + UUID.randomUUID();
     InetAddress loopback = loopback();
     List<NettyNetwork.Listener> listeners = new ArrayList<>();
-    ExecutorService pool = Executors.newFixedThreadPool(endpoints, r -> {
-      Thread t = new Thread(r, "spu-loopback-endpoint");
-      t.setDaemon(true);
-      return t;
-    });
-    AtomicReference<Throwable> firstFailure = new AtomicReference<>();
     try {
       for (int e = 0; e < endpoints; e++) {
         listeners.add(NettyNetwork.bind(e, endpoints, sessionId, new InetSocketAddress(loopback, 0), cfg.timeout(),
@@ -59,64 +46,12 @@ public final class NettyLoopback {
       }
       List<InetSocketAddress> addresses = new ArrayList<>();
       for (NettyNetwork.Listener l : listeners) addresses.add(new InetSocketAddress(loopback, l.port()));
-
-      Runnable abort = () -> {
-        for (NettyNetwork.Listener l : listeners) l.close();
-      };
-      List<Session> sessions = new ArrayList<>();
-      for (int p = 0; p < cfg.parties(); p++) sessions.add(null);
-      List<Future<T>> futures = new ArrayList<>();
-      for (int e = 0; e < endpoints; e++) {
-        final int endpoint = e;
-        Future<T> f = pool.submit(() -> {
-          Thread.currentThread().setName("spu-loopback-endpoint-" + endpoint);
-          try {
-            NettyLink link = listeners.get(endpoint).connect(addresses);
-            if (endpoint >= cfg.parties()) {
-              try (link) {
-                Session.serveDealer(cfg, link);
-              }
-              return null;
-            }
-            try (Session s = new Session(cfg, link)) {
-              synchronized (sessions) {
-                sessions.set(endpoint, s);
-              }
-              return program.apply(s);
-            }
-          } catch (Throwable t) {
-            firstFailure.compareAndSet(null, t);
-            abort.run(); // the peers fail now, not after the timeout
-            throw t;
-          }
-        });
-        futures.add(f);
-      }
-      List<T> outputs = new ArrayList<>();
-      List<Throwable> causes = new ArrayList<>();
-      for (int e = 0; e < endpoints; e++) {
-        try {
-          T out = futures.get(e).get();
-          if (e < cfg.parties()) outputs.add(out);
-        } catch (ExecutionException ex) {
-          if (e < cfg.parties()) outputs.add(null);
-          causes.add(ex.getCause());
-        } catch (InterruptedException ex) {
-          Thread.currentThread().interrupt();
-          abort.run();
-          throw new IllegalStateException("interrupted while waiting for the loopback parties", ex);
-        }
-      }
-      Throwable cause = rootCause(firstFailure.get(), causes);
-      if (cause instanceof RuntimeException re) throw re;
-      if (cause instanceof Error err) throw err;
-      if (cause != null) throw new IllegalStateException(cause);
-      List<Profile> profiles = new ArrayList<>();
-      for (Session s : sessions) profiles.add(s.profile());
-      return new Simulator.Result<>(outputs, profiles);
+      // Closing every listener (and so every link) makes the peers fail now, not after the timeout.
+      Runnable abort = () -> listeners.forEach(NettyNetwork.Listener::close);
+      return EndpointThreads.run(cfg, "spu-loopback-endpoint", e -> listeners.get(e).connect(addresses), abort,
+          program);
     } finally {
-      for (NettyNetwork.Listener l : listeners) l.close();
-      pool.shutdownNow();
+      listeners.forEach(NettyNetwork.Listener::close);
     }
   }
 
@@ -127,17 +62,5 @@ public final class NettyLoopback {
     } catch (UnknownHostException e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  /**
-   * A party's own failure explains more than its peers' "peer closed" echoes of it: the first
-   * failure if it is not a link error, else the first non-link error of any endpoint, else the
-   * first failure (the link problem that started it).
-   */
-  private static Throwable rootCause(Throwable first, List<Throwable> causes) {
-    if (causes.isEmpty()) return null;
-    if (first != null && !(first instanceof LinkException)) return first;
-    for (Throwable t : causes) if (!(t instanceof LinkException)) return t;
-    return first != null ? first : causes.get(0);
   }
 }

@@ -114,25 +114,14 @@ public final class Aby3 extends AbstractProtocol {
    * owner+2 = 0. One message of n elements.
    */
   private Share shareFrom(int owner, RingTensor v, Shape shape, Share.Kind kind, String tag) {
-    int len = shape.size();
-    long[] r = pairRandom(owner, len);
-    RingTensor[] comp = new RingTensor[3];
-    if (r != null) comp[owner] = RingTensor.wrap(r, shape);
-    int c1 = (owner + 1) % 3;
-    if (self == owner) {
-      comp[c1] = kind == Share.Kind.ARITH ? v.sub(comp[owner]) : v.xor(comp[owner]);
-      link.send(c1, tag, comp[c1].data());
-    } else if (self == c1) {
-      comp[c1] = RingTensor.wrap(link.recv(owner, tag), shape);
-    }
-    return fromComponents(kind, shape, comp[0], comp[1], comp[2]);
+    return shareFromMany(kind, new int[] {owner}, new RingTensor[] {v}, new Shape[] {shape}, tag).get(0);
   }
 
   /**
    * Several {@link #shareFrom} inputs in one round: every owner draws and sends first, then every
    * receiver receives (the PRG draws happen in the same order at every party).
    */
-  private List<Share> shareFromMany(int[] owners, RingTensor[] values, Shape[] shapes, String tag) {
+  private List<Share> shareFromMany(Share.Kind kind, int[] owners, RingTensor[] values, Shape[] shapes, String tag) {
     int k = owners.length;
     RingTensor[][] comps = new RingTensor[k][3];
     for (int i = 0; i < k; i++) {
@@ -141,7 +130,7 @@ public final class Aby3 extends AbstractProtocol {
       if (r != null) comps[i][owner] = RingTensor.wrap(r, shapes[i]);
       int c1 = (owner + 1) % 3;
       if (self == owner) {
-        comps[i][c1] = values[i].sub(comps[i][owner]);
+        comps[i][c1] = kind == Share.Kind.ARITH ? values[i].sub(comps[i][owner]) : values[i].xor(comps[i][owner]);
         link.send(c1, tag, comps[i][c1].data());
       }
     }
@@ -149,7 +138,7 @@ public final class Aby3 extends AbstractProtocol {
     for (int i = 0; i < k; i++) {
       int owner = owners[i], c1 = (owner + 1) % 3;
       if (self == c1) comps[i][c1] = RingTensor.wrap(link.recv(owner, tag), shapes[i]);
-      out.add(fromComponents(Share.Kind.ARITH, shapes[i], comps[i][0], comps[i][1], comps[i][2]));
+      out.add(fromComponents(kind, shapes[i], comps[i][0], comps[i][1], comps[i][2]));
     }
     return out;
   }
@@ -158,7 +147,7 @@ public final class Aby3 extends AbstractProtocol {
   public List<Share> inputs(int[] owners, RingTensor[] values, Shape[] shapes) {
     return kernel("input", totalSize(shapes), () -> {
       for (int i = 0; i < owners.length; i++) checkOwnedInput(owners[i], values[i], shapes[i]);
-      return shareFromMany(owners, values, shapes, "aby3.input");
+      return shareFromMany(Share.Kind.ARITH, owners, values, shapes, "aby3.input");
     });
   }
 

@@ -145,21 +145,20 @@ public final class Semi2k extends AbstractProtocol {
   /** Sends this party's tensor to every peer and returns the sum (or XOR) of everyone's. */
   private long[] openAll(String tag, long[] mine, boolean xor) {
     for (int p = 0; p < n; p++) if (p != self) link.send(p, tag, mine);
-    long[] acc = mine.clone();
-    for (int p = 0; p < n; p++) {
-      if (p == self) continue;
-      long[] other = link.recv(p, tag);
-      if (xor) for (int i = 0; i < acc.length; i++) acc[i] ^= other[i];
-      else for (int i = 0; i < acc.length; i++) acc[i] += other[i];
-    }
-    return acc;
+    return combineWithPeers(tag, mine, xor);
   }
 
+  /** Opens to one party only: the others send and get null. */
   private long[] openTo(String tag, long[] mine, int receiver, boolean xor) {
     if (self != receiver) {
       link.send(receiver, tag, mine);
       return null;
     }
+    return combineWithPeers(tag, mine, xor);
+  }
+
+  /** This party's tensor combined with every peer's, received under {@code tag}. */
+  private long[] combineWithPeers(String tag, long[] mine, boolean xor) {
     long[] acc = mine.clone();
     for (int p = 0; p < n; p++) {
       if (p == self) continue;
