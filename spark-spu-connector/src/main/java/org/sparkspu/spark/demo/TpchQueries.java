@@ -1,0 +1,39 @@
+package org.sparkspu.spark.demo;
+
+/**
+ * TPC-H queries as Spark SQL over a table name, in two spellings: plaintext Spark's (sum, avg,
+ * count) and the secure one (secure_sum, secure_avg, secure_count). The secure texts differ only in
+ * the function names; the ORDER BY runs in Spark on the revealed aggregate rows.
+ */
+public final class TpchQueries {
+  private TpchQueries() {}
+
+  /** TPC-H Q1 (pricing summary report), DELTA = 90 days. */
+  public static String q1(String table, boolean secure) {
+    String sum = secure ? "secure_sum" : "sum";
+    String avg = secure ? "secure_avg" : "avg";
+    String count = secure ? "secure_count(*)" : "count(*)";
+    return "SELECT l_returnflag, l_linestatus,"
+        + " " + sum + "(l_quantity) AS sum_qty,"
+        + " " + sum + "(l_extendedprice) AS sum_base_price,"
+        + " " + sum + "(l_extendedprice * (1 - l_discount)) AS sum_disc_price,"
+        + " " + sum + "(l_extendedprice * (1 - l_discount) * (1 + l_tax)) AS sum_charge,"
+        + " " + avg + "(l_quantity) AS avg_qty,"
+        + " " + avg + "(l_extendedprice) AS avg_price,"
+        + " " + avg + "(l_discount) AS avg_disc,"
+        + " " + count + " AS count_order"
+        + " FROM " + table
+        + " WHERE l_shipdate <= date '1998-12-01' - interval '90' day"
+        + " GROUP BY l_returnflag, l_linestatus"
+        + " ORDER BY l_returnflag, l_linestatus";
+  }
+
+  /** TPC-H Q6 (forecasting revenue change), DATE = 1994-01-01, DISCOUNT = 0.06, QUANTITY = 24. */
+  public static String q6(String table, boolean secure) {
+    String sum = secure ? "secure_sum" : "sum";
+    return "SELECT " + sum + "(l_extendedprice * l_discount) AS revenue"
+        + " FROM " + table
+        + " WHERE l_shipdate >= date '1994-01-01' AND l_shipdate < date '1994-01-01' + interval '1' year"
+        + " AND l_discount BETWEEN 0.06 - 0.01 AND 0.06 + 0.01 AND l_quantity < 24";
+  }
+}
