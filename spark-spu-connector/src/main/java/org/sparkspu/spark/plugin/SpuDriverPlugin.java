@@ -14,6 +14,7 @@ import org.sparkspu.spark.SpuPlugin;
 import org.sparkspu.spark.plan.SpuConf;
 import org.sparkspu.spark.runtime.EndpointService;
 import org.sparkspu.spark.runtime.PartyTable;
+import org.sparkspu.spark.runtime.RendezvousTable;
 
 /**
  * The driver side of {@link SpuPlugin}: validates spark.spu.*, registers the SQL extensions and the
@@ -23,6 +24,7 @@ public final class SpuDriverPlugin implements DriverPlugin {
   private static final Logger LOG = LoggerFactory.getLogger(SpuDriverPlugin.class);
 
   private PartyTable table;
+  private final RendezvousTable rendezvous = new RendezvousTable();
   private SpuConf conf;
 
   @Override
@@ -84,6 +86,10 @@ public final class SpuDriverPlugin implements DriverPlugin {
 
   @Override
   public Object receive(Object message) {
+    if (message instanceof RendezvousPost) {
+      RendezvousPost r = (RendezvousPost) message;
+      return rendezvous.post(r.sessionId(), r.party(), r.parties(), r.address());
+    }
     if (message instanceof RegisterEndpoint) {
       RegisterEndpoint r = (RegisterEndpoint) message;
       int slot = table.register(r.executorId(), r.host(), r.ports());

@@ -22,6 +22,7 @@ public final class SpuExecutorPlugin implements ExecutorPlugin {
   public void init(PluginContext ctx, Map<String, String> extraConf) {
     String ports = ctx.conf().get(EndpointService.PORTS_KEY, extraConf.getOrDefault(EndpointService.PORTS_KEY, "0"));
     service = new EndpointService(ctx.executorID(), ctx.hostname(), ports, NettyOptions.plain());
+    service.setRendezvous(new DriverRendezvous(ctx));
     EndpointService.install(service);
     try {
       Object slot = ctx.ask(new RegisterEndpoint(ctx.executorID(), ctx.hostname(), service.ports()));

@@ -41,6 +41,7 @@ public final class EndpointService implements AutoCloseable {
   private final Set<NettyNetwork.Listener> open = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
   private volatile int slot = -1;
+  private volatile Rendezvous rendezvous;
 
   /**
    * @param executorId the executor this service belongs to ("driver" for a local session)
@@ -92,6 +93,15 @@ public final class EndpointService implements AutoCloseable {
   /** Records the slot the driver answered at registration. */
   public void assignSlot(int s) {
     slot = s;
+  }
+
+  /** How party tasks on this executor exchange addresses: through the driver when the plugin set it. */
+  public java.util.Optional<Rendezvous> rendezvous() {
+    return java.util.Optional.ofNullable(rendezvous);
+  }
+
+  public void setRendezvous(Rendezvous r) {
+    rendezvous = r;
   }
 
   /** Listeners handed out and not yet released. */

@@ -171,7 +171,7 @@ public final class MpcRunner {
     awaitSlots(sc, conf);
     String sessionId = "spu-" + UUID.randomUUID();
     long t0 = System.nanoTime();
-    List<PartyTask.Result> results = ExecutorJob.run(sc, conf, sessionId, inputs, new PartyTask<>(cfg, sessionId, program));
+    List<PartyTask.Result> results = ExecutorJob.run(sc, conf, sessionId, inputs, new PartyTask<>(conf, sessionId, program));
     double secs = (System.nanoTime() - t0) / 1e9;
     results.sort(Comparator.comparingInt(PartyTask.Result::party));
     failIfAnyFailed(results, sessionId);

@@ -13,6 +13,7 @@ import org.sparkspu.engine.link.NettyLink;
 import org.sparkspu.engine.link.NettyNetwork;
 import org.sparkspu.engine.runtime.Session;
 import org.sparkspu.engine.runtime.SessionConfig;
+import org.sparkspu.spark.plan.SpuConf;
 import org.sparkspu.spark.plan.SpuQueryException;
 import scala.Function1;
 import scala.collection.Iterator;
@@ -77,18 +78,20 @@ final class PartyTask<I, O> implements Function1<Iterator<PartyTask.Input<I>>, I
   record Result(int party, String executorId, String host, byte[] output, long bytesSent, int depth,
       List<ProfileData> profile, Failure failure) implements Serializable {}
 
-  private final SessionConfig cfg;
+  private final SpuConf conf; // SessionConfig is not Serializable; SpuConf is and makes it
   private final String sessionId;
   private final PartyProgram<I, O> program;
+  private transient SessionConfig cfg;
 
-  PartyTask(SessionConfig cfg, String sessionId, PartyProgram<I, O> program) {
-    this.cfg = cfg;
+  PartyTask(SpuConf conf, String sessionId, PartyProgram<I, O> program) {
+    this.conf = conf;
     this.sessionId = sessionId;
     this.program = program;
   }
 
   @Override
   public Iterator<Result> apply(Iterator<Input<I>> it) {
+    cfg = conf.sessionConfig();
     BarrierTaskContext ctx = BarrierTaskContext.get();
     int party = ctx.partitionId();
     int n = ctx.numPartitions();
@@ -112,8 +115,15 @@ final class PartyTask<I, O> implements Function1<Iterator<PartyTask.Input<I>>, I
       advert = party + ":" + FAILED;
     }
     try {
-      // Every party reaches allGather, also one that could not bind: then all end at once.
-      String[] all = ctx.allGather(advert);
+      // Every party publishes, also one that could not bind: then all end at once.
+      String[] all;
+      try {
+        all = exchange(ctx, svc, session, party, n, advert);
+      } catch (IllegalStateException e) {
+        // A peer that never published (its task died: Spark fails the stage anyway) or a killed task.
+        failure = failure != null ? failure : Failure.of(new LinkException(-1, "party " + party + ": " + e.getMessage(), e));
+        all = null;
+      }
       Result r = failure != null
           ? new Result(party, executorId, svc.host(), null, 0, 0, List.of(), failure)
           : runParty(party, executorId, svc.host(), listener, all, in.value());
@@ -121,6 +131,16 @@ final class PartyTask<I, O> implements Function1<Iterator<PartyTask.Input<I>>, I
     } finally {
       if (listener != null) svc.release(listener);
     }
+  }
+
+  /**
+   * "party:host:port" of every party, in party order: through the driver's rendezvous when the
+   * plugin runs (milliseconds, bounded by the timeout), else Spark's allGather (which polls once a
+   * second, and which a dying peer ends by failing the stage).
+   */
+  private String[] exchange(BarrierTaskContext ctx, EndpointService svc, String session, int party, int n, String advert) {
+    if (svc.rendezvous().isEmpty()) return ctx.allGather(advert);
+    return svc.rendezvous().get().exchange(session, party, n, advert, cfg.timeout(), ctx::isInterrupted);
   }
 
   private Result runParty(int party, String executorId, String host, NettyNetwork.Listener listener, String[] adverts,
@@ -168,15 +188,25 @@ final class PartyTask<I, O> implements Function1<Iterator<PartyTask.Input<I>>, I
   }
 
   private static byte[] serialize(Object o, int party) {
+    org.apache.spark.serializer.Serializer ser = SparkEnv.get().serializer();
+    // Checked first under Java serialization: Spark's serialization debugger, which would explain the
+    // failure, itself fails on JVMs without --add-opens for sun.security.action.
+    if (o != null && !(o instanceof Serializable) && ser instanceof org.apache.spark.serializer.JavaSerializer) {
+      throw notSerializable(o, party, null);
+    }
     try {
-      ByteBuffer b = SparkEnv.get().serializer().newInstance().serialize(o, ClassTag$.MODULE$.AnyRef());
+      ByteBuffer b = ser.newInstance().serialize(o, ClassTag$.MODULE$.AnyRef());
       byte[] bytes = new byte[b.remaining()];
       b.get(bytes);
       return bytes;
-    } catch (RuntimeException e) {
-      throw new IllegalStateException("party " + party + "'s output (" + (o == null ? "null" : o.getClass().getName())
-          + ") cannot be serialized by spark.serializer: outputs must be Serializable", e);
+    } catch (RuntimeException | LinkageError e) {
+      throw notSerializable(o, party, e);
     }
+  }
+
+  private static IllegalStateException notSerializable(Object o, int party, Throwable cause) {
+    return new IllegalStateException("party " + party + "'s output (" + (o == null ? "null" : o.getClass().getName())
+        + ") cannot be serialized by spark.serializer: outputs must be Serializable", cause);
   }
 
   /** The host the executor of this task runs on. */
