@@ -20,18 +20,45 @@ public final class SpuExecutorPlugin implements ExecutorPlugin {
 
   @Override
   public void init(PluginContext ctx, Map<String, String> extraConf) {
-    String ports = ctx.conf().get(EndpointService.PORTS_KEY, extraConf.getOrDefault(EndpointService.PORTS_KEY, "0"));
-    service = new EndpointService(ctx.executorID(), ctx.hostname(), ports, NettyOptions.plain());
-    service.setRendezvous(new DriverRendezvous(ctx));
-    EndpointService.install(service);
+    // Never throws: an exception here would make Spark refuse the executor. Without a service the
+    // executor still runs MPC tasks (they bind directly), only without the driver's rendezvous.
     try {
-      Object slot = ctx.ask(new RegisterEndpoint(ctx.executorID(), ctx.hostname(), service.ports()));
+      String ports = ctx.conf().get(EndpointService.PORTS_KEY, extraConf.getOrDefault(EndpointService.PORTS_KEY, "0"));
+      String host = host(ctx);
+      service = new EndpointService(ctx.executorID(), host, ports, NettyOptions.plain());
+      service.setRendezvous(new DriverRendezvous(ctx));
+      EndpointService.install(service);
+      Object slot = ctx.ask(new RegisterEndpoint(ctx.executorID(), host, service.ports()));
       service.assignSlot((Integer) slot);
-      LOG.info("spark-spu: executor {} endpoint service on {} registered, slot {}", ctx.executorID(), ctx.hostname(), slot);
+      LOG.info("spark-spu: executor {} endpoint service on {} registered, slot {}", ctx.executorID(), host, slot);
     } catch (Exception e) {
-      // The executor still serves MPC tasks; it only gets no locality preference.
-      LOG.warn("spark-spu: executor {} could not register its endpoint with the driver: {}", ctx.executorID(), e.toString());
+      LOG.warn("spark-spu: executor {} could not start or register its engine endpoint service: {}", ctx.executorID(),
+          e.toString());
     }
+  }
+
+  private static String host(PluginContext ctx) {
+    String h = null;
+    try {
+      h = SparkInternals.executorHost();
+    } catch (RuntimeException e) {
+      // fall through
+    }
+    if (h == null) {
+      try {
+        h = ctx.hostname(); // works on the driver's local executor only
+      } catch (RuntimeException e) {
+        // fall through
+      }
+    }
+    if (h == null) {
+      try {
+        h = java.net.InetAddress.getLocalHost().getHostAddress();
+      } catch (java.net.UnknownHostException e) {
+        h = "127.0.0.1";
+      }
+    }
+    return h;
   }
 
   @Override

@@ -59,9 +59,10 @@ import org.sparkspu.spark.plan.SpuQueryException;
  * {@link MpcPartyException} naming the party whose failure started it (a {@link SpuQueryException}
  * is rethrown as itself). Every wait is bounded by spark.spu.timeout: linking to the peers and every
  * message; a barrier stage that cannot start all its tasks within the timeout is cancelled. A task
- * or executor that dies fails the barrier stage; Spark then kills the other tasks (their links are
- * closed by the dead peer anyway) and retries the whole session as a new stage attempt, under a
- * session id of its own.
+ * or executor that dies fails the barrier stage at once (the dead peer's connections drop, and Spark
+ * does not retry a barrier result stage): the run fails with Spark's reason, which names the task
+ * (partition k = party k). Should a stage attempt ever be rerun, it runs under a session id of its
+ * own, so no message of an old attempt can mix in.
  */
 public final class MpcRunner {
   public static final String LOCAL = "local";
@@ -269,8 +270,8 @@ public final class MpcRunner {
         throw new IllegalStateException("interrupted while waiting for the MPC session", e);
       } catch (ExecutionException e) {
         Throwable c = e.getCause() == null ? e : e.getCause();
-        throw new IllegalStateException("spark-spu MPC session failed in Spark (a task or executor died, or the job was"
-            + " cancelled): " + c.getMessage(), c);
+        throw new IllegalStateException("spark-spu MPC session failed in Spark (a party's task or executor died, or the job"
+            + " was cancelled; barrier task ResultTask(stage, k) is party k's): " + c.getMessage(), c);
       }
     }
   }
