@@ -156,6 +156,7 @@ class LocalClusterTest {
   void eachPartyRunsInItsOwnExecutorJvm() {
     SpuConf conf = SpuPlugin.conf(spark);
     assertEquals("auto", conf.runtime());
+    assertEquals(3, MpcRunner.executorCount(spark.sparkContext()), "executors, not counting the driver");
     assertEquals(MpcRunner.EXECUTORS, MpcRunner.mode(spark, conf), "auto picks executors on a 3-executor cluster");
     List<long[]> in = inputs(3, 42);
     MpcRun<Report> run = MpcRunner.run(spark, conf, in, new SumAndCompare());

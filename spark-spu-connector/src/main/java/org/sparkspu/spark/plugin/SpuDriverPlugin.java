@@ -61,17 +61,26 @@ public final class SpuDriverPlugin implements DriverPlugin {
   static void registerSql(SparkConf live, SparkContext sc) {
     ClassLoader loader = Thread.currentThread().getContextClassLoader();
     if (loader == null) loader = SpuDriverPlugin.class.getClassLoader();
-    if (loadable(SpuPlugin.EXTENSIONS_CLASS, loader)) {
+    registerSql(live, SpuPlugin.EXTENSIONS_CLASS, SpuPlugin.CATALOG_CLASS, loader);
+  }
+
+  /**
+   * Appends {@code extensions} to spark.sql.extensions (unless listed) and sets spark.sql.catalog.spu
+   * to {@code catalog} (unless set), each only when its class is on the classpath: a missing class
+   * would otherwise fail or warn in every SparkSession.
+   */
+  static void registerSql(SparkConf live, String extensions, String catalog, ClassLoader loader) {
+    if (loadable(extensions, loader)) {
       String ext = live.get("spark.sql.extensions", "").trim();
       boolean present = false;
-      for (String c : ext.split(",")) present |= c.trim().equals(SpuPlugin.EXTENSIONS_CLASS);
-      if (!present) live.set("spark.sql.extensions", ext.isEmpty() ? SpuPlugin.EXTENSIONS_CLASS : ext + "," + SpuPlugin.EXTENSIONS_CLASS);
+      for (String c : ext.split(",")) present |= c.trim().equals(extensions);
+      if (!present) live.set("spark.sql.extensions", ext.isEmpty() ? extensions : ext + "," + extensions);
     } else {
-      LOG.warn("spark-spu: {} is not on the classpath: secure SQL functions are not registered", SpuPlugin.EXTENSIONS_CLASS);
+      LOG.warn("spark-spu: {} is not on the classpath: secure SQL functions are not registered", extensions);
     }
     if (!live.contains(SpuPlugin.CATALOG_KEY)) {
-      if (loadable(SpuPlugin.CATALOG_CLASS, loader)) live.set(SpuPlugin.CATALOG_KEY, SpuPlugin.CATALOG_CLASS);
-      else LOG.warn("spark-spu: {} is not on the classpath: catalog 'spu' is not registered", SpuPlugin.CATALOG_CLASS);
+      if (loadable(catalog, loader)) live.set(SpuPlugin.CATALOG_KEY, catalog);
+      else LOG.warn("spark-spu: {} is not on the classpath: catalog 'spu' is not registered", catalog);
     }
   }
 

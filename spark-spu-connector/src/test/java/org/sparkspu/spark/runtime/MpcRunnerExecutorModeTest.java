@@ -133,6 +133,32 @@ class MpcRunnerExecutorModeTest {
   }
 
   @Test
+  void aSessionThatCannotGetItsTaskSlotsFailsWithinTheTimeout() throws Exception {
+    // Occupy all three slots for a while: the barrier stage cannot start, and must not wait forever.
+    org.apache.spark.api.java.JavaSparkContext jsc = org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext());
+    java.util.concurrent.Future<?> busy = java.util.concurrent.Executors.newSingleThreadExecutor().submit(() ->
+        jsc.parallelize(List.of(1, 2, 3), 3).foreach(x -> Thread.sleep(4000)));
+    try {
+      long deadline = System.nanoTime() + 5_000_000_000L;
+      while (spark.sparkContext().statusTracker().getActiveStageIds().length == 0 && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      Thread.sleep(300); // let its tasks take the slots
+      SpuConf conf = MpcRunnerLocalTest.withTimeout(SpuPlugin.conf(spark), Duration.ofMillis(1500));
+      long t0 = System.nanoTime();
+      IllegalStateException e = assertThrows(IllegalStateException.class, () -> MpcRunner.run(spark, conf,
+          List.of(0, 1, 2), (s, in) -> in));
+      double secs = (System.nanoTime() - t0) / 1e9;
+      assertTrue(e.getMessage().contains("could not start within 1500 ms"), e.getMessage());
+      assertTrue(secs < 3.5, "took " + secs + " s");
+    } finally {
+      busy.get();
+    }
+    // The cluster is usable again.
+    assertEquals(List.of(0, 1, 2), MpcRunner.run(spark, SpuPlugin.conf(spark), List.of(0, 1, 2), (s, in) -> in).outputs());
+  }
+
+  @Test
   void sessionConfOverridesAndAutoModeOnALocalMaster() {
     try {
       spark.conf().set("spark.spu.protocol", "semi2k");
