@@ -172,7 +172,9 @@ public final class MpcRunner {
     awaitSlots(sc, conf);
     String sessionId = "spu-" + UUID.randomUUID();
     long t0 = System.nanoTime();
-    List<PartyTask.Result> results = ExecutorJob.run(sc, conf, sessionId, inputs, new PartyTask<>(conf, sessionId, program));
+    // With the plugin on the driver, every party exchanges addresses through its rendezvous.
+    PartyTask<I, O> task = new PartyTask<>(conf, sessionId, program, PartyTable.current().isPresent());
+    List<PartyTask.Result> results = ExecutorJob.run(sc, conf, sessionId, inputs, task);
     double secs = (System.nanoTime() - t0) / 1e9;
     results.sort(Comparator.comparingInt(PartyTask.Result::party));
     failIfAnyFailed(results, sessionId);

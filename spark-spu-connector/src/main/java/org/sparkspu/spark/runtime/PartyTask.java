@@ -81,10 +81,13 @@ final class PartyTask<I, O> implements Function1<Iterator<PartyTask.Input<I>>, I
   private final SpuConf conf; // SessionConfig is not Serializable; SpuConf is and makes it
   private final String sessionId;
   private final PartyProgram<I, O> program;
+  /** Decided on the driver, so that all parties exchange addresses the same way. */
+  private final boolean driverRendezvous;
   private transient SessionConfig cfg;
 
-  PartyTask(SpuConf conf, String sessionId, PartyProgram<I, O> program) {
+  PartyTask(SpuConf conf, String sessionId, PartyProgram<I, O> program, boolean driverRendezvous) {
     this.conf = conf;
+    this.driverRendezvous = driverRendezvous;
     this.sessionId = sessionId;
     this.program = program;
   }
@@ -119,6 +122,9 @@ final class PartyTask<I, O> implements Function1<Iterator<PartyTask.Input<I>>, I
       String[] all;
       try {
         all = exchange(ctx, svc, session, party, n, advert);
+      } catch (NoServiceException e) {
+        failure = failure != null ? failure : Failure.of(e);
+        all = null;
       } catch (IllegalStateException e) {
         // A peer that never published (its task died: Spark fails the stage anyway) or a killed task.
         failure = failure != null ? failure : Failure.of(new LinkException(-1, "party " + party + ": " + e.getMessage(), e));
@@ -139,8 +145,20 @@ final class PartyTask<I, O> implements Function1<Iterator<PartyTask.Input<I>>, I
    * second, and which a dying peer ends by failing the stage).
    */
   private String[] exchange(BarrierTaskContext ctx, EndpointService svc, String session, int party, int n, String advert) {
-    if (svc.rendezvous().isEmpty()) return ctx.allGather(advert);
+    if (!driverRendezvous) return ctx.allGather(advert);
+    if (svc.rendezvous().isEmpty()) {
+      // This executor's plugin did not start: fail this party now (the others stop at the timeout).
+      throw new NoServiceException("executor " + svc.executorId() + " runs no spark-spu endpoint service (its plugin"
+          + " failed to start: see the executor's log)");
+    }
     return svc.rendezvous().get().exchange(session, party, n, advert, cfg.timeout(), ctx::isInterrupted);
+  }
+
+  /** The party's own executor cannot take part: not an echo of another party's failure. */
+  static final class NoServiceException extends RuntimeException {
+    NoServiceException(String message) {
+      super(message);
+    }
   }
 
   private Result runParty(int party, String executorId, String host, NettyNetwork.Listener listener, String[] adverts,

@@ -39,6 +39,7 @@ class EndpointServiceTest {
     }
     // Occupy the first port of a 3-port range: the service must hand out the other two, then fail.
     try (ServerSocket busy = new ServerSocket(base, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+      assertTrue(busy.isBound());
       EndpointService svc = new EndpointService("e1", "127.0.0.1", base + "-" + (base + 2), NettyOptions.plain());
       NettyNetwork.Listener a = svc.bind(0, 2, "s1", T);
       NettyNetwork.Listener b = svc.bind(1, 2, "s1", T);
