@@ -32,7 +32,17 @@ public record SpuConf(String protocol, int parties, int fractionBits, Duration t
     protocol = protocol.toLowerCase(Locale.ROOT);
     link = link.toLowerCase(Locale.ROOT);
     runtime = runtime.toLowerCase(Locale.ROOT);
-    sessionConfig(protocol, parties, fractionBits, timeout); // validates protocol, parties, bits, timeout
+    // Every message names its key, so that a bad setting fails the SparkContext start with a clear reason.
+    if (!protocol.equals("aby3") && !protocol.equals("semi2k") && !protocol.equals("ref2k")) {
+      throw new IllegalArgumentException("spark.spu.protocol must be aby3, semi2k or ref2k (plaintext, for checking only), got " + protocol);
+    }
+    if (fractionBits < 0 || fractionBits > 40) throw new IllegalArgumentException("spark.spu.fractionBits must be in [0, 40], got " + fractionBits);
+    if (timeout == null || timeout.isNegative() || timeout.isZero()) throw new IllegalArgumentException("spark.spu.timeout must be positive, got " + timeout);
+    try {
+      sessionConfig(protocol, parties, fractionBits, timeout); // what is left to check: the number of parties
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("spark.spu.parties: " + e.getMessage(), e);
+    }
     if (minGroupSize < 1) throw new IllegalArgumentException("spark.spu.minGroupSize must be >= 1, got " + minGroupSize);
     if (!link.equals("netty") && !link.equals("memory")) throw new IllegalArgumentException("spark.spu.link must be netty or memory, got " + link);
     if (!runtime.equals("auto") && !runtime.equals("local") && !runtime.equals("executors")) {
@@ -50,10 +60,21 @@ public record SpuConf(String protocol, int parties, int fractionBits, Duration t
   public static SpuConf from(Function<String, String> get) {
     SpuConf d = defaults();
     String protocol = or(get, "protocol", d.protocol);
-    int parties = Integer.parseInt(or(get, "parties", protocol.equalsIgnoreCase("semi2k") && get.apply(PREFIX + "parties") == null ? "2" : "3"));
-    return new SpuConf(protocol, parties, Integer.parseInt(or(get, "fractionBits", "" + d.fractionBits)),
-        parseDuration(or(get, "timeout", "60s")), Integer.parseInt(or(get, "minGroupSize", "" + d.minGroupSize)),
-        or(get, "link", d.link), or(get, "runtime", d.runtime), Integer.parseInt(or(get, "batchRows", "" + d.batchRows)));
+    // semi2k defaults to 2 parties (its natural dishonest-majority setting); aby3 needs exactly 3.
+    int parties = intOf(get, "parties", protocol.equalsIgnoreCase("semi2k") ? 2 : 3);
+    return new SpuConf(protocol, parties, intOf(get, "fractionBits", d.fractionBits),
+        parseDuration(or(get, "timeout", "60s")), intOf(get, "minGroupSize", d.minGroupSize),
+        or(get, "link", d.link), or(get, "runtime", d.runtime), intOf(get, "batchRows", d.batchRows));
+  }
+
+  private static int intOf(Function<String, String> get, String key, int dflt) {
+    String v = or(get, key, null);
+    if (v == null) return dflt;
+    try {
+      return Integer.parseInt(v);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(PREFIX + key + " must be an integer, got '" + v + "'");
+    }
   }
 
   public static SpuConf from(Map<String, String> conf) {
