@@ -44,7 +44,8 @@ class HorizontalTableTest {
   static SparkSession spark;
   static final StructType SCHEMA = new StructType().add("k1", DataTypes.StringType).add("k2", DataTypes.IntegerType)
       .add("i", DataTypes.IntegerType).add("l", DataTypes.LongType).add("d", DataTypes.createDecimalType(12, 2))
-      .add("p", DataTypes.createDecimalType(12, 2)).add("x", DataTypes.DoubleType).add("dt", DataTypes.DateType);
+      .add("p", DataTypes.createDecimalType(12, 2)).add("x", DataTypes.DoubleType).add("dt", DataTypes.DateType)
+      .add("ts", DataTypes.TimestampType);
   static List<Dataset<Row>> tables3, tables2;
   static Dataset<Row> all3, all2;
 
@@ -82,7 +83,8 @@ class HorizontalTableTest {
           maybe(r, BigDecimal.valueOf(r.nextInt(200_001) - 100_000, 2)),                       // +-1000.00
           maybe(r, new BigDecimal(BigInteger.valueOf((r.nextLong() >>> 25) % 1_000_000_000_000L - 400_000_000_000L), 2)), // large prices
           maybe(r, (r.nextInt(100_001) - 30_000) / 100.0),
-          maybe(r, Date.valueOf(LocalDate.of(1992, 1, 1).plusDays(r.nextInt(2500))))));
+          maybe(r, Date.valueOf(LocalDate.of(1992, 1, 1).plusDays(r.nextInt(2500)))),
+          maybe(r, new java.sql.Timestamp(700_000_000_000L + (long) r.nextInt(1_000_000_000) * 1000 + r.nextInt(1000)))));
     }
     return spark.createDataFrame(out, SCHEMA);
   }
@@ -103,6 +105,8 @@ class HorizontalTableTest {
     for (AggKind k : List.of(AggKind.SUM, AggKind.AVG, AggKind.MIN, AggKind.MAX)) out.add(new AggCall(k, new Expr.Col("p"), k.name().toLowerCase() + "_p"));
     out.add(new AggCall(AggKind.MIN, new Expr.Col("dt"), "min_dt"));
     out.add(new AggCall(AggKind.MAX, new Expr.Col("dt"), "max_dt"));
+    out.add(new AggCall(AggKind.MIN, new Expr.Col("ts"), "min_ts"));
+    out.add(new AggCall(AggKind.MAX, new Expr.Col("ts"), "max_ts"));
     out.add(new AggCall(AggKind.COUNT, new Expr.Col("k1"), "count_k1"));
     return out;
   }
@@ -150,7 +154,6 @@ class HorizontalTableTest {
   }
 
   static void assertMatches(List<Row> want, QueryResult got, SecureQuery q) {
-    System.err.print(got.profile().summary());
     assertEquals(want.size(), got.rows().size(), "number of groups: " + want + " vs " + got.rows());
     int nk = q.groupBy().size();
     for (int r = 0; r < want.size(); r++) {
