@@ -109,7 +109,8 @@ public final class PublicDomain {
   /**
    * The ring value a stored share of this (non-null) canonical value opens to: arrow-bridge's
    * encoding of the column (exact integers, decimals unscaled or as fixed point rounded half to
-   * even, doubles round(x * 2^f), strings the keyed SipHash-2-4 of their UTF-8 bytes).
+   * even, doubles round(x * 2^f), strings {@link ShareStore#stringCode} of the keyed SipHash-2-4 of
+   * their UTF-8 bytes).
    */
   public static long ring(SecretColumn col, Object c, byte[] hashKey) {
     LogicalType t = col.type();
@@ -132,7 +133,7 @@ public final class PublicDomain {
             .divide(new BigDecimal(BigInteger.TEN.pow(t.scale())), 0, RoundingMode.HALF_EVEN).longValueExact();
       }
       case STRING:
-        return new SipHash24(hashKey).hash(((String) c).getBytes(StandardCharsets.UTF_8));
+        return ShareStore.stringCode(new SipHash24(hashKey).hash(((String) c).getBytes(StandardCharsets.UTF_8)));
       default:
         throw new IllegalArgumentException("column '" + col.name() + "': " + t + " has no public domain");
     }

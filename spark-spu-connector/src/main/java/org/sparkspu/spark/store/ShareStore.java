@@ -76,6 +76,16 @@ public final class ShareStore {
   /** Rows per block of a share file (the writer's Arrow batch). */
   public static final int DEFAULT_BLOCK_ROWS = 1 << 16;
 
+  /**
+   * The stored code of a STRING/BINARY value from its 64-bit keyed SipHash-2-4 (as arrow-bridge
+   * computes it): the top 62 bits, sign-extended (h >> 2), so that every code is an ordinary ring
+   * integer (|code| < 2^62) which the engine can compare and use as a constant. Among n distinct
+   * strings two codes collide with probability at most n^2 / 2^63.
+   */
+  public static long stringCode(long sipHash) {
+    return sipHash >> 2;
+  }
+
   /** What one writing task produced: a segment and each party's file digest. */
   record Written(long segment, long rows, String[] digests) implements Serializable {}
 
@@ -177,7 +187,11 @@ public final class ShareStore {
       int parties, String tableId, byte[] key, long base, int blockRows, BridgeConfig bridge) {
     List<String> cols = names(schema);
     boolean[] validity = new boolean[schema.size()];
-    for (int i = 0; i < schema.size(); i++) validity[i] = schema.column(i).nullable();
+    boolean[] hashed = new boolean[schema.size()];
+    for (int i = 0; i < schema.size(); i++) {
+      validity[i] = schema.column(i).nullable();
+      hashed[i] = schema.column(i).encoding().kind() == org.sparkspu.arrow.ColumnEncoding.Kind.KEYED_HASH;
+    }
     try {
       List<Written> out = new ArrayList<>(DataFrameBridge.mapEncodedPartitions(df, schema, bridge.withBatchRows(blockRows), key,
           (partition, batches) -> {
@@ -198,7 +212,13 @@ public final class ShareStore {
                 for (int k = 0; k < parties; k++) perParty.add(new ArrayList<>());
                 for (int c = 0; c < cols.size(); c++) {
                   EncodedColumn ec = b.column(c);
-                  split(sharer, ec.values().data(), n, perParty);
+                  long[] v = ec.values().data();
+                  if (hashed[c]) {
+                    long[] h = new long[n];
+                    for (int i = 0; i < n; i++) h[i] = stringCode(v[i]); // NULL rows stay 0
+                    v = h;
+                  }
+                  split(sharer, v, n, perParty);
                   if (validity[c]) split(sharer, ec.validity().data(), n, perParty);
                 }
                 for (int k = 0; k < parties; k++) w[k].append(n, perParty.get(k));

@@ -145,7 +145,7 @@ class ShareStoreTest {
           r.isNullAt(2) ? null : r.getDecimal(2).unscaledValue().longValueExact(),
           r.isNullAt(3) ? null : (long) Math.rint(r.getDouble(3) * (1 << 18)),
           r.isNullAt(4) ? null : r.getDate(4).toLocalDate().toEpochDay(),
-          r.isNullAt(5) ? null : h.hash(r.getString(5).getBytes(StandardCharsets.UTF_8)),
+          r.isNullAt(5) ? null : ShareStore.stringCode(h.hash(r.getString(5).getBytes(StandardCharsets.UTF_8))),
           r.getBoolean(6) ? 1L : 0L});
     }
     return out;
