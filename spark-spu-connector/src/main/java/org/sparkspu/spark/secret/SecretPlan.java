@@ -1,0 +1,53 @@
+package org.sparkspu.spark.secret;
+
+import java.io.Serializable;
+import java.util.List;
+import org.apache.spark.sql.types.DataType;
+import org.sparkspu.arrow.SecretTableSchema;
+import org.sparkspu.spark.plan.Expr;
+import org.sparkspu.spark.plan.SecureQuery;
+
+/**
+ * Everything every party needs to build the same per-batch MPC program of one query on a secret
+ * table: public only (schema, query, the groups' public key codes, batch shape). No key, no share,
+ * no value of any row.
+ *
+ * @param batchRows rows per batch (the last batch is padded to it)
+ * @param readColumns the columns each party reads from its share folder
+ * @param groups the GROUP BY columns with their public domains (in query order)
+ * @param inputs the distinct aggregate inputs and the statistics the query needs of each
+ */
+record SecretPlan(SecureQuery query, SecretTableSchema schema, int fractionBits, int batchRows, long totalRows,
+    List<String> readColumns, List<GroupColumn> groups, List<InputSpec> inputs) implements Serializable {
+
+  SecretPlan {
+    readColumns = List.copyOf(readColumns);
+    groups = List.copyOf(groups);
+    inputs = List.copyOf(inputs);
+  }
+
+  /**
+   * A GROUP BY column's public domain: each value's ring code (as the store encodes it) and
+   * whether it is the NULL key (its own group: the rows whose validity is 0).
+   */
+  record GroupColumn(String name, long[] codes, boolean[] isNull) implements Serializable {
+    int size() {
+      return codes.length;
+    }
+  }
+
+  /** One distinct aggregate input and the statistics the query's aggregates need of it. */
+  record InputSpec(Expr expr, DataType type, boolean sum, boolean sumSquares, boolean min, boolean max) implements Serializable {}
+
+  /** Number of groups: the product of the domains' sizes (1 without GROUP BY). */
+  int groupCount() {
+    long g = 1;
+    for (GroupColumn c : groups) g *= c.size();
+    return (int) g;
+  }
+
+  /** Batches a table of {@code totalRows} rows takes. */
+  long batches() {
+    return (totalRows + batchRows - 1) / batchRows;
+  }
+}
