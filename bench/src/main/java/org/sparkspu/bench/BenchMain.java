@@ -22,6 +22,7 @@ public final class BenchMain {
     SUITES.put("engine", EngineBench::new);
     SUITES.put("arrow", ArrowBench::new);
     SUITES.put("compiler", CompilerBench::new);
+    SUITES.put("psi", PsiBench::new);
   }
 
   public static void main(String[] args) throws Exception {
