@@ -12,7 +12,7 @@ public final class TpchQueries {
   public static String q1(String table, boolean secure) {
     String sum = secure ? "secure_sum" : "sum";
     String avg = secure ? "secure_avg" : "avg";
-    String count = secure ? "secure_count(*)" : "count(*)";
+    String count = secure ? "secure_count(1)" : "count(*)";
     return "SELECT l_returnflag, l_linestatus,"
         + " " + sum + "(l_quantity) AS sum_qty,"
         + " " + sum + "(l_extendedprice) AS sum_base_price,"

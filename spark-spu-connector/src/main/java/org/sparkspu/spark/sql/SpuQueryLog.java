@@ -23,8 +23,16 @@ public final class SpuQueryLog {
 
   private SpuQueryLog() {}
 
+  private static QueryProfile last;
+
   static synchronized void record(String tag, QueryProfile profile) {
     if (tag != null) PROFILES.put(tag, profile);
+    last = profile;
+  }
+
+  /** The profile of the most recent spu scan in this JVM (SQL queries carry no tag), or null. */
+  public static synchronized QueryProfile last() {
+    return last;
   }
 
   /** The profile of the scan tagged {@code tag}, or null if none ran (or it was forgotten). */
