@@ -46,10 +46,7 @@ public final class SpuPlugin implements SparkPlugin {
    * @throws IllegalArgumentException naming the key of an invalid value
    */
   public static SpuConf conf(SparkSession spark) {
-    return SpuConf.from(k -> {
-      scala.Option<String> v = spark.conf().getOption(k);
-      return v.isDefined() ? v.get() : null;
-    });
+    return org.sparkspu.spark.sql.SpuSettings.conf(spark);
   }
 
   /** The driver's table of executor endpoints, when the plugin runs in this (driver) JVM. */

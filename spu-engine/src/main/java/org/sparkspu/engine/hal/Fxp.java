@@ -1,5 +1,11 @@
 package org.sparkspu.engine.hal;
 
+import static org.sparkspu.engine.hal.BoolWords.oneHot;
+import static org.sparkspu.engine.hal.BoolWords.prefixOr;
+import static org.sparkspu.engine.hal.BoolWords.shl;
+import static org.sparkspu.engine.hal.BoolWords.shr;
+import static org.sparkspu.engine.hal.BoolWords.split;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -311,7 +317,7 @@ public final class Fxp {
     Share x = flat(x0);
     int width = 2 * f + 1; // exponent positions e in [0, 2f]
     Share b = p.a2b(x);
-    Share h = oneHot(prefixOr(b));
+    Share h = oneHot(p, prefixOr(p, b));
     Share second = p.andB(shr(h, 1), b);
     // exponent one-hot: the highest bit's position, or one above it when the mantissa is >= 1.5
     Share ex = p.xorB(p.xorB(h, shl(second, 1)), shl(second, 2));
@@ -375,8 +381,8 @@ public final class Fxp {
     Share x = flat(x0);
     int width = 2 * f - 1; // highest-bit positions q in [0, 2f-2]
     Share b = p.a2b(x);
-    Share y = prefixOr(b);
-    Share h = oneHot(y);
+    Share y = prefixOr(p, b);
+    Share h = oneHot(p, y);
     List<Share> words = new ArrayList<>();
     for (int q = 0; q < width; q++) words.add(shr(h, q));
     words.add(shr(y, width));
@@ -474,7 +480,7 @@ public final class Fxp {
   private Norm normaliseSigned(Share x, int top) {
     Share b = p.a2b(times(x, 2));
     Share mag = p.xorB(b, b.map(t -> t.shiftRightArith(63)));
-    Share h = oneHot(prefixOr(mag));
+    Share h = oneHot(p, prefixOr(p, mag));
     List<Share> words = new ArrayList<>(top + 2);
     for (int q = 0; q <= top; q++) words.add(shr(h, q));
     words.add(shr(b, 63));
@@ -482,19 +488,7 @@ public final class Fxp {
     return new Norm(bits.get(top + 1), bits.subList(0, top + 1));
   }
 
-  /** y_i = OR of bits i..63 of b: six AND rounds (OR = xor ^ and). */
-  private Share prefixOr(Share b) {
-    Share y = b;
-    for (int k = 1; k < 64; k <<= 1) {
-      Share z = shr(y, k);
-      y = p.xorB(p.xorB(y, z), p.andB(y, z));
-    }
-    return y;
-  }
 
-  private Share oneHot(Share prefixOr) {
-    return p.xorB(prefixOr, shr(prefixOr, 1));
-  }
 
   /** Bit 0 = XOR of bits {@code from}..63 (for a one-hot word: some bit at or above {@code from}). */
   private static Share parityFrom(Share w, int from) {
@@ -506,13 +500,7 @@ public final class Fxp {
     return v;
   }
 
-  private static Share shr(Share b, int k) {
-    return b.map(t -> t.shiftRightLogical(k));
-  }
 
-  private static Share shl(Share b, int k) {
-    return b.map(t -> t.shiftLeft(k));
-  }
 
   /** Arithmetic 0/1 from bit 0 of each boolean word: one bit-injection exchange for all words. */
   private List<Share> bitsToArith(List<Share> words) {
@@ -633,7 +621,4 @@ public final class Fxp {
     return x.shape().rank() == 1 ? x : x.reshape(Shape.vector(x.size()));
   }
 
-  private static List<Share> split(Share s, int k, int n) {
-    return s.split(Collections.nCopies(k, Shape.vector(n)));
-  }
 }

@@ -1,12 +1,17 @@
 package org.sparkspu.engine.hal;
 
+import static org.sparkspu.engine.hal.BoolWords.oneHot;
+import static org.sparkspu.engine.hal.BoolWords.prefixOr;
+import static org.sparkspu.engine.hal.BoolWords.shl;
+import static org.sparkspu.engine.hal.BoolWords.shr;
+import static org.sparkspu.engine.hal.BoolWords.split;
+
 import java.io.Serializable;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 import org.sparkspu.engine.mpc.Cost;
 import org.sparkspu.engine.mpc.Protocol;
@@ -248,9 +253,9 @@ public final class WideDivision {
     }
 
     // (b) highest set bits: packed prefix-OR, then the one-hot
-    List<Share> pre = split(prefixOr(Share.concat(List.of(absN, xD))), 2, n);
+    List<Share> pre = split(prefixOr(p, Share.concat(List.of(absN, xD))), 2, n);
     Share preA = pre.get(0);
-    Share hA = oneHot(preA), hD = oneHot(pre.get(1));
+    Share hA = oneHot(p, preA), hD = oneHot(p, pre.get(1));
 
     // (c) mantissas by one AND round over the candidate shifts: x << (TOP - j) where bit j is the top bit
     Share hAll = Share.concat(List.of(hA, hD, hD));
@@ -362,19 +367,7 @@ public final class WideDivision {
     return p.xorB(sum, shl(g, 1));
   }
 
-  /** y_i = OR of bits i..63 of x: six AND rounds, OR(a, b) = a ^ b ^ (a & b). */
-  private Share prefixOr(Share x) {
-    Share y = x;
-    for (int k = 1; k < 64; k <<= 1) {
-      Share z = shr(y, k);
-      y = p.xorB(p.xorB(y, z), p.andB(y, z));
-    }
-    return y;
-  }
 
-  private Share oneHot(Share prefixOr) {
-    return p.xorB(prefixOr, shr(prefixOr, 1));
-  }
 
   private Share not(Share x) {
     return p.xorPublicB(x, RingTensor.fill(x.shape(), -1L));
@@ -418,21 +411,12 @@ public final class WideDivision {
     return w.map(t -> t.shiftLeft(63 - j).shiftRightArith(63));
   }
 
-  private static Share shl(Share x, int k) {
-    return x.map(t -> t.shiftLeft(k));
-  }
 
-  private static Share shr(Share x, int k) {
-    return x.map(t -> t.shiftRightLogical(k));
-  }
 
   private static Share sra(Share x, int k) {
     return x.map(t -> t.shiftRightArith(k));
   }
 
-  private static List<Share> split(Share s, int k, int n) {
-    return s.split(Collections.nCopies(k, Shape.vector(n)));
-  }
 
   private static int[] fill(int n, int v) {
     int[] r = new int[n];
