@@ -17,7 +17,7 @@ import org.apache.spark.sql.types.DecimalType;
  * Boolean, or null) and its Spark type. Values of literals are query constants (public), never data.
  */
 public sealed interface Expr extends Serializable
-    permits Expr.Col, Expr.Lit, Expr.Arith, Expr.Cmp, Expr.And, Expr.Or, Expr.Not, Expr.IsNull, Expr.In {
+    permits Expr.Col, Expr.Lit, Expr.Arith, Expr.Cmp, Expr.And, Expr.Or, Expr.Not, Expr.IsNull, Expr.In, Expr.CaseWhen {
 
   /** Spark SQL text of this expression (column names back-quoted, literals typed). */
   String sql();
@@ -38,6 +38,13 @@ public sealed interface Expr extends Serializable
     else if (e instanceof Not n) collect(n.child(), out);
     else if (e instanceof IsNull n) collect(n.child(), out);
     else if (e instanceof In i) collect(i.child(), out);
+    else if (e instanceof CaseWhen w) {
+      for (int i = 0; i < w.conditions().size(); i++) {
+        collect(w.conditions().get(i), out);
+        collect(w.values().get(i), out);
+      }
+      if (w.otherwise() != null) collect(w.otherwise(), out);
+    }
   }
 
   /** A column of the table. */
@@ -139,6 +146,30 @@ public sealed interface Expr extends Serializable
 
     public String sql() {
       return "(" + child.sql() + " IN (" + values.stream().map(Lit::sql).collect(Collectors.joining(", ")) + "))";
+    }
+  }
+
+  /**
+   * CASE WHEN c1 THEN v1 [WHEN c2 THEN v2 ...] [ELSE otherwise] END: the value of the first branch
+   * whose condition is TRUE (FALSE and NULL conditions fall through), else {@code otherwise}
+   * (null: SQL NULL). The usual way to count or sum under a condition inside one aggregate.
+   */
+  record CaseWhen(List<Expr> conditions, List<Expr> values, Expr otherwise) implements Expr {
+    public CaseWhen {
+      conditions = List.copyOf(conditions);
+      values = List.copyOf(values);
+      if (conditions.isEmpty() || conditions.size() != values.size()) {
+        throw new IllegalArgumentException("CASE needs one THEN value per WHEN condition, and at least one");
+      }
+    }
+
+    public String sql() {
+      StringBuilder s = new StringBuilder("CASE");
+      for (int i = 0; i < conditions.size(); i++) {
+        s.append(" WHEN ").append(conditions.get(i).sql()).append(" THEN ").append(values.get(i).sql());
+      }
+      if (otherwise != null) s.append(" ELSE ").append(otherwise.sql());
+      return s.append(" END").toString();
     }
   }
 }

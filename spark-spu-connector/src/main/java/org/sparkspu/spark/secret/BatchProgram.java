@@ -148,7 +148,45 @@ final class BatchProgram {
     }
     if (e instanceof Expr.Lit l) return literal(l);
     if (e instanceof Expr.Arith a) return arith(a);
+    if (e instanceof Expr.CaseWhen w) return caseWhen(w);
     throw new IllegalArgumentException("not a value expression: " + e.getClass().getSimpleName());
+  }
+
+  private static final Num NULL_NUM = new Num(null, Kind.NULL_LIT, 0, null, true, null, true);
+
+  /**
+   * CASE WHEN as a chain of oblivious selections from the last branch up: r = b + t * (a - b),
+   * t the 0/1 TRUE-indicator of the branch's condition (FALSE and NULL both fall through). A
+   * constant branch value makes t * (a - b) a local product, so SUM(CASE WHEN p THEN 1 ELSE 0 END)
+   * costs only p's comparisons.
+   */
+  private Num caseWhen(Expr.CaseWhen w) {
+    Num acc = w.otherwise() == null ? NULL_NUM : num(w.otherwise());
+    for (int i = w.conditions().size() - 1; i >= 0; i--) {
+      Bits tt = pred(w.conditions().get(i), false).t();
+      Num v = num(w.values().get(i));
+      if (tt.zero) continue; // never TRUE
+      acc = tt.factors.isEmpty() ? v : select(mat(tt), v, acc);
+    }
+    return acc;
+  }
+
+  /** t ? a : b for a secret 0/1 t, values and validities alike. */
+  private Num select(Value tBit, Num a, Num b) {
+    if (a.isNull() && b.isNull()) return NULL_NUM;
+    boolean fx = a.kind() == Kind.FXP || b.kind() == Kind.FXP;
+    int scale = fx ? 0 : Math.max(a.isNull() ? 0 : a.scale(), b.isNull() ? 0 : b.scale());
+    Value va = a.isNull() ? null : fx ? fxp(a) : ints(a, scale);
+    Value vb = b.isNull() ? null : fx ? fxp(b) : ints(b, scale);
+    Value v = va == null ? not(tBit).mul(vb) : vb == null ? tBit.mul(va) : vb.add(tBit.mul(va.sub(vb)));
+    Value valid = null;
+    if (a.isNull() || b.isNull() || a.valid() != null || b.valid() != null) {
+      Value oa = a.isNull() ? zero : a.valid() == null ? one : a.valid();
+      Value ob = b.isNull() ? zero : b.valid() == null ? one : b.valid();
+      valid = ob.add(tBit.mul(oa.sub(ob)));
+    }
+    boolean z = (a.zeroAtNull() || a.valid() == null) && (b.zeroAtNull() || b.valid() == null);
+    return new Num(v, fx ? Kind.FXP : Kind.INT, scale, valid, z, null, false);
   }
 
   private static Num literal(Expr.Lit l) {

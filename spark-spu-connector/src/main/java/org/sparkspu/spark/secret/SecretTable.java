@@ -146,9 +146,9 @@ public final class SecretTable implements SecureTable {
       if (a.input().columns().isEmpty()) {
         throw new SpuQueryException(a.kind().sqlName() + "(" + a.input().sql() + ") reads no column: aggregate a column of the table");
       }
-      if (!(a.input() instanceof Expr.Col || a.input() instanceof Expr.Arith)) {
+      if (!(a.input() instanceof Expr.Col || a.input() instanceof Expr.Arith || a.input() instanceof Expr.CaseWhen)) {
         throw new SpuQueryException(SecretTyping.firstColumn(a.input()), "the input of " + a.kind().sqlName() + " (" + a.input().sql()
-            + ") is a predicate: aggregate a column or an arithmetic expression");
+            + ") is a predicate: aggregate a column, an arithmetic expression or a CASE WHEN");
       }
       ty.checkAggregateInput(a);
     }

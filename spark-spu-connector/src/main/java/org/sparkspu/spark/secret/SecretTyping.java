@@ -91,7 +91,32 @@ final class SecretTyping implements Serializable {
       }
       return new SType(Kind.INT, scale, nullable, nameOf(a, l, r));
     }
+    if (e instanceof Expr.CaseWhen w) return caseWhen(w);
     throw new SpuQueryException(firstColumn(e), "a predicate (" + e.sql() + ") is not a value: use it in WHERE, not as an aggregate input");
+  }
+
+  /** CASE WHEN: conditions are predicates; the results numbers (the widest kind and scale of the branches). */
+  private SType caseWhen(Expr.CaseWhen w) {
+    for (Expr c : w.conditions()) checkPredicate(c);
+    java.util.List<Expr> results = new java.util.ArrayList<>(w.values());
+    if (w.otherwise() != null) results.add(w.otherwise());
+    boolean nullable = w.otherwise() == null, fxp = false, allNull = true;
+    int scale = 0;
+    String col = firstColumn(w);
+    for (Expr r : results) {
+      SType s = typeOf(r);
+      if (s.kind() == Kind.HASH || s.kind() == Kind.STRING_LIT) {
+        throw new SpuQueryException(s.column() != null ? s.column() : col, "CASE ... THEN " + r.sql() + ": only numeric results are"
+            + " possible in the secret layout (strings are stored as keyed hashes)");
+      }
+      nullable |= s.nullable();
+      if (s.kind() == Kind.NULL_LIT) continue;
+      allNull = false;
+      fxp |= s.kind() == Kind.FXP;
+      scale = Math.max(scale, s.scale());
+    }
+    if (allNull) return new SType(Kind.NULL_LIT, 0, true, col);
+    return new SType(fxp ? Kind.FXP : Kind.INT, fxp ? 0 : scale, nullable, col);
   }
 
   private static String nameOf(Expr e, SType l, SType r) {

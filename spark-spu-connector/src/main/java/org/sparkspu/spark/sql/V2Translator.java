@@ -46,7 +46,7 @@ import org.sparkspu.spark.plan.Expr;
  * refusals into the error of a query that would need secret rows in plaintext.
  *
  * <p>Translated: comparisons (= <> < <= > >= and null-safe <=>), AND, OR, NOT, IS [NOT] NULL, IN
- * over constants, + - * and unary minus, numeric casts that do not lose information (Spark inserts
+ * over constants, + - * and unary minus, CASE WHEN ... THEN ... [ELSE ...] END, numeric casts that do not lose information (Spark inserts
  * them to widen operands; they are dropped since the consumers widen the same way), columns and
  * constants (integers, doubles, decimals, strings, dates, booleans). Aggregates: SUM, COUNT,
  * COUNT(*), AVG, MIN, MAX, VAR_SAMP, STDDEV_SAMP and the secure_* functions of {@link SpuCatalog},
@@ -129,6 +129,15 @@ final class V2Translator {
         return new Expr.Arith(name, expr(c[0]), expr(c[1]));
       case "-":
         return c.length == 1 ? new Expr.Arith("-", Expr.Lit.of(0), expr(c[0])) : new Expr.Arith("-", expr(c[0]), expr(c[1]));
+      case "CASE_WHEN": {
+        // children: condition, value, condition, value, ... [, else value]
+        List<Expr> conds = new ArrayList<>(), values = new ArrayList<>();
+        for (int i = 0; i + 1 < c.length; i += 2) {
+          conds.add(expr(c[i]));
+          values.add(expr(c[i + 1]));
+        }
+        return new Expr.CaseWhen(conds, values, c.length % 2 == 1 ? expr(c[c.length - 1]) : null);
+      }
       case "ALWAYS_TRUE":
         return new Expr.Cmp("=", Expr.Lit.of(1), Expr.Lit.of(1));
       case "ALWAYS_FALSE":

@@ -188,7 +188,7 @@ class SecretTableTest {
         long count = w.getAs("c" + i);
         assertEquals(count, rev.counts().get(i)[gi], ati + ": count");
         // DECIMAL(12, 2) meeting DOUBLE in arithmetic: the decimal is converted with relative error <= 100 / 2^19
-        double rel = in.expr() instanceof Expr.Arith && in.expr().columns().contains("x") && in.expr().columns().contains("d")
+        double rel = (in.expr() instanceof Expr.Arith || in.expr() instanceof Expr.CaseWhen) && in.expr().columns().contains("x") && in.expr().columns().contains("d")
             ? 100 / Math.scalb(1.0, 19) : 0;
         if (in.sum()) compare(enc, 1, count == 0 ? null : w.getAs("s" + i), rev.sums().get(i)[gi], count, rel, ati + ": sum");
         if (in.sumSquares()) compare(enc, 2, count == 0 ? null : w.getAs("q" + i), rev.squares().get(i)[gi], count, 2 * rel, ati + ": sum of squares");
@@ -262,6 +262,24 @@ class SecretTableTest {
     check(c, cmp("=", col("dt"), Lit.of(LocalDate.of(1994, 6, 1))), List.of(), List.of(new AggCall(AggKind.COUNT_STAR, null, "n")));
     // nothing passes: empty groups everywhere
     check(c, cmp(">", col("i"), Lit.of(100_000)), List.of("k1", "flag"), all(col("i"), col("x")));
+    caseWhen(c);
+  }
+
+  /** CASE WHEN: conditional counts (TPC-H Q12's shape), mixed-kind branches, no ELSE (NULL), NULL conditions. */
+  static void caseWhen(SpuConf c) {
+    Expr high = or(cmp("=", col("k1"), Lit.of("a")), cmp("=", col("k1"), Lit.of("b")));
+    Expr low = and(cmp("<>", col("k1"), Lit.of("a")), cmp("<>", col("k1"), Lit.of("b")));
+    Expr highCount = new Expr.CaseWhen(List.of(high), List.of(Lit.of(1)), Lit.of(0));
+    Expr lowCount = new Expr.CaseWhen(List.of(low), List.of(Lit.of(1)), Lit.of(0));
+    check(c, cmp("<", col("i"), Lit.of(300)), List.of("flag"),
+        List.of(agg(AggKind.SUM, highCount, "high"), agg(AggKind.SUM, lowCount, "low")));
+    // two branches of different kinds (decimal, double), a NULL-able condition, no ELSE
+    Expr mixed = new Expr.CaseWhen(List.of(cmp(">", col("i"), Lit.of(10)), cmp("<", col("x"), Lit.of(50.0))),
+        List.of(col("d"), new Expr.Arith("*", col("x"), Lit.of(2))), null);
+    Expr exact = new Expr.CaseWhen(List.of(new Expr.IsNull(col("i"), false), col("flag")),
+        List.of(dec("0.5"), new Expr.Arith("-", col("d"), col("i"))), col("l"));
+    check(c, null, List.of("k2"), List.of(agg(AggKind.SUM, mixed, "m"), agg(AggKind.COUNT, mixed, "cm"),
+        agg(AggKind.AVG, exact, "e"), agg(AggKind.MIN, exact, "mn"), agg(AggKind.MAX, mixed, "mx")));
   }
 
   @Test

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.sparkspu.spark.plan.AggKind;
+import org.sparkspu.spark.plan.Expr;
 import org.sparkspu.spark.plan.SpuQueryException;
 
 /**
@@ -76,6 +77,18 @@ class SpuSqlTest {
     assertPushedAndEqual("SELECT " + aggs + " FROM %s WHERE n IS NOT NULL", prefix);
     assertPushedAndEqual("SELECT g, " + aggs + " FROM %s GROUP BY g", prefix);
     assertPushedAndEqual("SELECT g2, g, " + aggs + " FROM %s WHERE dt > DATE '2024-01-03' GROUP BY g, g2", prefix);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "secure_"})
+  void caseWhenInsideAggregatesPushesIntoMpc(String prefix) {
+    // TPC-H Q12's conditional counts, a CASE without ELSE (NULL), nested CASE, mixed branch types
+    assertPushedAndEqual("SELECT g, {sum}(CASE WHEN g2 = 'a' OR g2 = 'b' THEN 1 ELSE 0 END) AS high, "
+        + "{sum}(CASE WHEN g2 <> 'a' AND g2 <> 'b' THEN 1 ELSE 0 END) AS low FROM %s WHERE qty > 5 GROUP BY g", prefix);
+    assertPushedAndEqual("SELECT g2, {avg}(CASE WHEN n > 1 THEN qty WHEN price < 20 THEN price END), "
+        + "{count}(CASE WHEN n IS NULL THEN 1 END), {max}(CASE WHEN qty > 10 THEN CASE WHEN n = 2 THEN n * 10 ELSE n END ELSE -1 END) "
+        + "FROM %s GROUP BY g2", prefix);
+    assertTrue(table.lastQuery.aggregates().stream().anyMatch(a -> a.input() instanceof Expr.CaseWhen), "CASE translated");
   }
 
   @Test
