@@ -121,8 +121,16 @@ class SecureSqlEndToEndTest {
     assertEquals(f.parties(), ran.parties());
     assertEquals(layout.equals("h") ? "horizontal" : "secret", ran.layout());
     assertTrue(ran.rounds() > 0 || ran.program().contains("no MPC"), "rounds of " + query);
-    TestData.assertSameResult(plaintext(f, query), secure, 1e-6, f.rows() * Math.scalb(1.0, -18));
+    TestData.assertSameResult(plaintext(f, query), secure, REL, abs(f));
     return got;
+  }
+
+  /** Relative tolerance of DOUBLE results (see the class comment). */
+  static final double REL = 1e-6;
+
+  /** Absolute tolerance of DOUBLE results: 2^-18 per row of the table (the fixed-point encoding error, summed). */
+  static double abs(Fixture f) {
+    return f.rows() * Math.scalb(1.0, -18);
   }
 
   /** The query in plaintext Spark over all parties' rows, with the secure layouts' minimum-group-size rule applied. */
@@ -196,18 +204,17 @@ class SecureSqlEndToEndTest {
     SecureFrame secret = SecureFrame.read(s, f.store());
     Dataset<Row> want = plaintext(f, "SELECT g, sum(qty), avg(price * n), count(1), min(dt), max(price), var_samp(l), "
         + "stddev_samp(qty), count(n) FROM %s WHERE qty > 0 GROUP BY g");
-    double abs = f.rows() * Math.scalb(1.0, -18) * 100; // avg(price * n): |n| <= 5 times the DOUBLE encoding error
     for (SecureFrame frame : List.of(horizontal, secret)) {
       SecureFrame agg = frame.filter("qty > 0").groupBy("g").agg(SecureAgg.sum("qty"), SecureAgg.avg(expr("price * n")).as("x"),
           SecureAgg.countAll(), SecureAgg.min("dt"), SecureAgg.max("price"), SecureAgg.varSamp("l"), SecureAgg.stddevSamp(col("qty")),
           SecureAgg.count("n"));
-      TestData.assertSameResult(want, agg.reveal(), 1e-6, abs);
+      TestData.assertSameResult(want, agg.reveal(), REL, abs(f));
       QueryProfile prof = agg.profile();
       assertEquals(protocol, prof.protocol());
       assertTrue(prof.rounds() > 0 && prof.maxBytesPerParty() > 0, prof.summary());
       // revealed to one party only: that party's result is the same
       int last = f.parties() - 1;
-      TestData.assertSameResult(want, agg.reveal(last), 1e-6, abs);
+      TestData.assertSameResult(want, agg.reveal(last), REL, abs(f));
       assertTrue(agg.profile().revealed().contains(Integer.toString(last)), agg.profile().revealed());
       // select / withColumn before the aggregation, a global aggregate
       Dataset<Row> global = frame.where("g2 IN ('a', 'b') AND dt < DATE '2024-02-01'").withColumn("v", expr("qty * n"))
