@@ -24,7 +24,8 @@ import org.sparkspu.spark.sql.TestData;
 /**
  * The SecureFrame API end to end over the plaintext-Spark fake table (the horizontal table of a
  * union is replaced by {@link PlainTable} over the union of the parties' rows): results against
- * plaintext Spark, refusals, receivers, explain, profile, SQL over its view.
+ * plaintext Spark, refusals, receivers, explain, profile, SQL over its view. The same API over real
+ * MPC: {@link org.sparkspu.spark.sql.SecureSqlEndToEndTest}.
  */
 class SecureFrameTest {
   static SparkSession spark;

@@ -261,7 +261,7 @@ public final class SecretTable implements SecureTable {
       if (rec == null || contains(rec, p)) rows = run.output(p).rows();
     }
     StructType resultSchema = Finisher.resultSchema(query, schema(), sparkTypes(spark, schema()));
-    String program = header(plan) + run.output(0).explain();
+    String program = "MPC at " + run.where() + "\n" + header(plan) + run.output(0).explain();
     QueryProfile profile = new QueryProfile("secret", conf.protocol(), conf.parties(), run.profile().total().rounds(),
         run.bytesSentPerParty(), run.seconds(), 0.0, program, revealed(query, plan, receivers));
     return new QueryResult(resultSchema, rows == null ? List.of() : rows, profile);

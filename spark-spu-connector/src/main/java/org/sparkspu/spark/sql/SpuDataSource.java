@@ -61,11 +61,29 @@ public final class SpuDataSource implements TableProvider, DataSourceRegister, C
     return resolve(SparkSession.active(), options).schema();
   }
 
+  /**
+   * True, so that a write hands the DataFrame's schema straight to {@link #getTable} instead of
+   * inferring it from a store that may not exist yet (a write without option "party" would
+   * otherwise fail as a read of a missing store instead of naming the missing option). A schema
+   * given on read is ignored: the store's own schema is the table's.
+   */
+  @Override
+  public boolean supportsExternalMetadata() {
+    return true;
+  }
+
   @Override
   public Table getTable(StructType schema, Transform[] partitioning, Map<String, String> properties) {
     CaseInsensitiveStringMap options = new CaseInsensitiveStringMap(properties);
-    if (options.containsKey(PARTY_OPTION)) return new WriteTarget();
+    if (options.containsKey(PARTY_OPTION) || noStoreYet(options)) return new WriteTarget(options);
     return new SpuTable(resolve(SparkSession.active(), options));
+  }
+
+  /** A path option with nothing at it: the target of a first write (a read of it fails in {@link WriteTarget}). */
+  private static boolean noStoreYet(CaseInsensitiveStringMap options) {
+    if (options.containsKey(SpuTableRegistry.OPTION) || options.containsKey(SpuTableRegistry.HORIZONTAL_OPTION)) return false;
+    String path = options.get("path");
+    return path != null && !path.isBlank() && !exists(SparkSession.active(), path);
   }
 
   /** The secure table the read options name. */
@@ -135,10 +153,17 @@ public final class SpuDataSource implements TableProvider, DataSourceRegister, C
   }
 
   /**
-   * The table Spark sees when saving (the options carry "party"): not writable through the
-   * connector API, so Spark falls back to {@link #createRelation}; not readable.
+   * The table Spark sees when saving (the options carry "party", or the path holds no store yet):
+   * not writable through the connector API, so Spark falls back to {@link #createRelation}; not
+   * readable.
    */
   static final class WriteTarget implements SupportsRead {
+    private final CaseInsensitiveStringMap options;
+
+    WriteTarget(CaseInsensitiveStringMap options) {
+      this.options = options;
+    }
+
     @Override
     public String name() {
       return "spu share store (write)";
@@ -155,7 +180,8 @@ public final class SpuDataSource implements TableProvider, DataSourceRegister, C
     }
 
     @Override
-    public ScanBuilder newScanBuilder(CaseInsensitiveStringMap options) {
+    public ScanBuilder newScanBuilder(CaseInsensitiveStringMap scanOptions) {
+      if (!options.containsKey(PARTY_OPTION)) resolve(SparkSession.active(), options); // no store: fails naming the path
       throw new SpuQueryException("option \"party\" is a write option of format(\"spu\"); read a share store with load(path) alone");
     }
   }

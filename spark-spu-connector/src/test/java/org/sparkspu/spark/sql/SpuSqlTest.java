@@ -28,6 +28,7 @@ import org.sparkspu.spark.plan.SpuQueryException;
  * SQL over a spu table end to end, against the plaintext-Spark fake {@link PlainTable}: Spark's
  * push-down of filters and aggregates (plain, unqualified secure_* and spu.system.secure_*),
  * results and types equal to plaintext Spark, refusals, the function's plaintext path, metrics.
+ * The same SQL over real MPC (both layouts, aby3 and semi2k): {@link SecureSqlEndToEndTest}.
  */
 class SpuSqlTest {
   static SparkSession spark;

@@ -58,8 +58,28 @@ public final class TestData {
     return spark.createDataFrame(out, SCHEMA);
   }
 
+  /**
+   * {@link #table} with two more things a real-MPC test needs: a nullable BIGINT column {@code l}
+   * (|l| <= 10^6, NULL in every 9th row) and rare {@code g2} keys ({@code "r<id>"}, one row in 40)
+   * that fall under any spark.spu.minGroupSize above 1.
+   */
+  public static Dataset<Row> partyTable(SparkSession spark, int rows, long seed, long firstId) {
+    return table(spark, rows, seed, firstId)
+        .withColumn("g2", org.apache.spark.sql.functions.expr("CASE WHEN id % 40 = 7 THEN concat('r', id) ELSE g2 END"))
+        .withColumn("l", org.apache.spark.sql.functions.expr("CASE WHEN id % 9 = 4 THEN NULL ELSE id * 7919 % 2000001 - 1000000 END"));
+  }
+
   /** Asserts equal rows (any order) and column types; doubles within 1e-9 relative. */
   public static void assertSameResult(Dataset<Row> expected, Dataset<Row> actual) {
+    assertSameResult(expected, actual, 1e-9, 1e-9);
+  }
+
+  /**
+   * Asserts equal rows (any order) and column types: every value exactly equal (integers, decimals
+   * with their scale, dates, strings, NULLs) except doubles, which may differ by {@code rel} of the
+   * expected magnitude plus {@code abs}.
+   */
+  public static void assertSameResult(Dataset<Row> expected, Dataset<Row> actual, double rel, double abs) {
     StructType e = expected.schema();
     StructType a = actual.schema();
     assertEquals(e.size(), a.size(), "columns: " + e.simpleString() + " vs " + a.simpleString());
@@ -74,7 +94,8 @@ public final class TestData {
         Object x = er.get(i).get(j);
         Object y = ar.get(i).get(j);
         if (x instanceof Double dx && y instanceof Double dy) {
-          assertTrue(Math.abs(dx - dy) <= 1e-9 * Math.max(1, Math.abs(dx)), "row " + er.get(i) + " vs " + ar.get(i));
+          assertTrue(Math.abs(dx - dy) <= rel * Math.abs(dx) + abs,
+              "column " + j + ": " + dy + " vs plaintext " + dx + " (rel " + rel + ", abs " + abs + "), row " + er.get(i) + " vs " + ar.get(i));
         } else {
           assertEquals(x, y, "row " + er.get(i) + " vs " + ar.get(i));
         }
