@@ -35,7 +35,8 @@ import org.sparkspu.spark.sql.SpuTableRegistry;
 /**
  * A table no single party may see, queried with DataFrame-like operations whose result only leaves
  * MPC through {@link #reveal}: a party's own table ({@link #own}), a horizontal union of parties'
- * tables ({@link #union}), a secret-shared table ({@link #read}), or any {@link SecureTable}
+ * tables ({@link #union}), a secret-shared table ({@link #read}), the secret result of a secure join
+ * of two parties' tables ({@link #join}, {@link #secureJoin}), or any {@link SecureTable}
  * ({@link #of}). Immutable; Java and Scala friendly.
  *
  * <pre>{@code

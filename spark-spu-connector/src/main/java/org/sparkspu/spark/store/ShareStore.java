@@ -63,8 +63,9 @@ import org.sparkspu.spark.plan.SpuQueryException;
  * <p>Vertical tables (a secure join's output: columns of several owners, rows aligned) fit the
  * same format: a segment lists several column groups, each group one file per party with the
  * segment's row count, holding the columns one owner contributed; {@link ShareReader} reads the
- * groups of a segment in lockstep. A join writer appends such segments with {@link StoreMetadata}
- * and {@link ShareFileWriter} exactly as {@link #write} does with one group.
+ * groups of a segment in lockstep. {@link #writeVertical} writes such a table (the connector's
+ * secure_join, {@code org.sparkspu.spark.join.SecureJoin}) with {@link StoreMetadata} and
+ * {@link ShareFileWriter} exactly as {@link #write} does with one group.
  *
  * <p>Writes to one path must not run concurrently.
  */

@@ -22,6 +22,8 @@ import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.sparkspu.spark.SecureAgg;
 import org.sparkspu.spark.SecureFrame;
 import org.sparkspu.spark.plan.SpuQueryException;
@@ -58,6 +60,7 @@ class SecureJoinTest {
   @BeforeAll
   static void start() {
     spark = TestData.session("SecureJoinTest");
+    spark.conf().set("spark.spu.batchRows", "1024"); // small tables: small MPC batches
     Random r = new Random(7);
     String[] prio = {"1-URGENT", "2-HIGH", "3-LOW"};
     String[] modes = {"AIR", "MAIL", "SHIP"};
@@ -107,6 +110,9 @@ class SecureJoinTest {
     // a filter on one owner's column, sums of the other's
     assertSameAggregate("shipmode, secure_sum(total) AS t, secure_count(total) AS n, secure_max(qty) AS mx",
         "shipmode, sum(total) AS t, count(total) AS n, max(qty) AS mx", "WHERE qty > 20 AND priority <> '3-LOW' GROUP BY shipmode");
+    // plain SQL over the stored output, through the spu data source
+    spark.sql("CREATE OR REPLACE TEMPORARY VIEW j USING spu OPTIONS (path '" + j.joinReport().path() + "')");
+    assertSameAggregate("priority, secure_avg(qty) AS a", "priority, avg(qty) AS a", "WHERE shipmode = 'SHIP' GROUP BY priority");
     // the DataFrame API on the same frame
     Dataset<Row> api = j.filter("shipmode = 'AIR'").agg(SecureAgg.sum("qty").as("s"), SecureAgg.countAll().as("n")).reveal();
     Row expected = spark.sql("SELECT sum(qty), count(*) FROM p WHERE shipmode = 'AIR'").first();
@@ -204,17 +210,29 @@ class SecureJoinTest {
     assertFalse(rev.getMessage().isEmpty());
   }
 
-  @Test
-  void chainedJoinOfThreeOwnersAby3() {
-    // (orders of party 0 JOIN lines of party 1 ON orderkey) JOIN customers of party 2 ON custkey, a column of party 0
-    SecureFrame j1 = SecureFrame.own(spark, 0, orders).join(SecureFrame.own(spark, 1, lines), "orderkey");
-    SecureFrame j2 = j1.join(SecureFrame.own(spark, 2, customers), List.of("custkey"), "inner", Map.of("publicDomain", "nation"));
-    j2.createOrReplaceTempView("j");
-    spark.sql("SELECT * FROM orders_plain JOIN lines_plain USING (orderkey) JOIN customers_plain USING (custkey)")
-        .createOrReplaceTempView("p");
-    assertEquals(spark.table("p").count(), j2.joinReport().rows());
-    assertSameAggregate("nation, secure_sum(qty) AS q, secure_sum(total) AS t, secure_sum(balance) AS b, secure_count(1) AS n",
-        "nation, sum(qty) AS q, sum(total) AS t, sum(balance) AS b, count(*) AS n", "WHERE shipmode <> 'MAIL' GROUP BY nation");
+  @ParameterizedTest
+  @ValueSource(strings = {"aby3", "semi2k"})
+  void chainedJoinOfThreeOwners(String protocol) {
+    spark.conf().set("spark.spu.protocol", protocol);
+    spark.conf().set("spark.spu.parties", "3");
+    try {
+      // (orders of party 0 JOIN lines of party 1 ON orderkey) JOIN customers of party 2 ON custkey, a column of party 0
+      SecureFrame j1 = SecureFrame.own(spark, 0, orders).join(SecureFrame.own(spark, 1, lines), "orderkey");
+      SecureFrame j2 = j1.join(SecureFrame.own(spark, 2, customers), List.of("custkey"), "inner", Map.of("publicDomain", "nation"));
+      j2.createOrReplaceTempView("j");
+      spark.sql("SELECT * FROM orders_plain JOIN lines_plain USING (orderkey) JOIN customers_plain USING (custkey)")
+          .createOrReplaceTempView("p");
+      assertEquals(spark.table("p").count(), j2.joinReport().rows());
+      assertEquals(0, j2.joinReport().leftKeyOwner());
+      assertSameAggregate("nation, secure_sum(qty) AS q, secure_sum(total) AS t, secure_sum(balance) AS b, secure_count(1) AS n",
+          "nation, sum(qty) AS q, sum(total) AS t, sum(balance) AS b, count(*) AS n", "WHERE shipmode <> 'MAIL' GROUP BY nation");
+      // keys held by two different owners of a join output are refused
+      SpuQueryException split = assertThrows(SpuQueryException.class,
+          () -> j1.join(SecureFrame.own(spark, 2, orders.join(lines, "orderkey")), "custkey", "shipmode"));
+      assertTrue(split.getMessage().contains("different parties"), split.getMessage());
+    } finally {
+      spark.conf().set("spark.spu.protocol", "aby3");
+    }
   }
 
   @Test
