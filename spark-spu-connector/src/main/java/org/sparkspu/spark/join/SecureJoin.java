@@ -38,7 +38,6 @@ import org.sparkspu.spark.plan.SpuConf;
 import org.sparkspu.spark.plan.SpuQueryException;
 import org.sparkspu.spark.runtime.MpcRun;
 import org.sparkspu.spark.runtime.MpcRunner;
-import org.sparkspu.spark.sql.SpuSettings;
 import org.sparkspu.spark.store.ShareStore;
 import scala.Tuple2;
 
@@ -115,14 +114,20 @@ public final class SecureJoin {
       throw new SpuQueryException("secure_join supports how = inner only, got '" + how + "': an outer or semi join would need"
           + " secret match flags, which are not built yet");
     }
-    SpuConf conf = SpuSettings.conf(spark);
+    SpuConf conf = SpuConf.from(key -> spark.conf().getOption(key).isDefined() ? spark.conf().getOption(key).get() : null);
     Map<String, String> opts = new TreeMap<>();
     if (options != null) options.forEach((k, v) -> opts.put(k.toLowerCase(Locale.ROOT), v));
     List<String> keyList = List.copyOf(keys);
     JoinInput.Group lk = keyOwner(left, keyList);
     JoinInput.Group rk = keyOwner(right, keyList);
-    for (JoinInput.Group g : left.groups()) SpuSettings.checkParty(g.owner(), conf.parties(), "secure_join");
-    for (JoinInput.Group g : right.groups()) SpuSettings.checkParty(g.owner(), conf.parties(), "secure_join");
+    for (JoinInput side : List.of(left, right)) {
+      for (JoinInput.Group g : side.groups()) {
+        if (g.owner() < 0 || g.owner() >= conf.parties()) {
+          throw new SpuQueryException("secure_join: " + side.describe() + " names party " + g.owner() + ", but the session has "
+              + conf.parties() + " parties (0.." + (conf.parties() - 1) + ")");
+        }
+      }
+    }
     JoinKeys.checkTypes(keyList, lk.indexed().schema(), rk.indexed().schema(), left.describe(), right.describe());
     if (lk.owner() == rk.owner()) {
       throw new SpuQueryException("secure_join: the keys of both sides belong to party " + lk.owner() + ": a party joins its own"

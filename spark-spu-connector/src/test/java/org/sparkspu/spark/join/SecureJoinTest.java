@@ -22,6 +22,7 @@ import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.sparkspu.spark.SecureAgg;
@@ -38,6 +39,7 @@ import org.sparkspu.spark.sql.TestData;
  */
 class SecureJoinTest {
   static SparkSession spark;
+  @TempDir static java.nio.file.Path dir;
 
   static final StructType ORDERS = new StructType()
       .add("orderkey", DataTypes.LongType, true)
@@ -118,6 +120,30 @@ class SecureJoinTest {
     Row expected = spark.sql("SELECT sum(qty), count(*) FROM p WHERE shipmode = 'AIR'").first();
     assertEquals(expected.getLong(0), api.first().getLong(0));
     assertEquals(expected.getLong(1), api.first().getLong(1));
+  }
+
+  @Test
+  void sqlViewRunsTheJoin() {
+    int before = SecureJoinSql.joinsRun.get();
+    spark.sql("CREATE OR REPLACE TEMPORARY VIEW j USING spu OPTIONS (secureJoin 'orders_plain@0, lines_plain@2',"
+        + " keys 'orderkey', publicDomain 'priority')");
+    spark.sql("SELECT * FROM orders_plain JOIN lines_plain USING (orderkey)").createOrReplaceTempView("p");
+    assertSameAggregate("priority, secure_sum(qty) AS s, secure_count(total) AS n", "priority, sum(qty) AS s, count(total) AS n",
+        "WHERE shipmode = 'MAIL' GROUP BY priority");
+    assertSameAggregate("priority, secure_min(total) AS m", "priority, min(total) AS m", "GROUP BY priority");
+    assertEquals(before + 1, SecureJoinSql.joinsRun.get(), "the view's join ran once for all its queries");
+    // chained from SQL: the first join's output as the left side
+    spark.sql("CREATE OR REPLACE TEMPORARY VIEW j1 USING spu OPTIONS (secureJoin 'orders_plain@0, lines_plain@1', keys 'orderkey',"
+        + " path '" + dir.resolve("sql-j1") + "')");
+    spark.sql("SELECT secure_sum(qty) FROM j1").collect();
+    spark.sql("CREATE OR REPLACE TEMPORARY VIEW j USING spu OPTIONS (secureJoin 'store:" + dir.resolve("sql-j1")
+        + ", customers_plain@2', keys 'custkey', publicDomain 'nation')");
+    spark.sql("SELECT * FROM orders_plain JOIN lines_plain USING (orderkey) JOIN customers_plain USING (custkey)")
+        .createOrReplaceTempView("p");
+    assertSameAggregate("nation, secure_sum(qty) AS q, secure_count(1) AS n", "nation, sum(qty) AS q, count(*) AS n", "GROUP BY nation");
+    SpuQueryException bad = assertThrows(SpuQueryException.class,
+        () -> spark.sql("CREATE OR REPLACE TEMPORARY VIEW bad USING spu OPTIONS (secureJoin 'orders_plain', keys 'orderkey')"));
+    assertTrue(bad.getMessage().contains("two sides"), bad.getMessage());
   }
 
   @Test
