@@ -215,6 +215,25 @@ class SecureJoinTest {
   }
 
   @Test
+  void explicitPathAndAnEmptyTable() {
+    String path = dir.resolve("explicit").toString();
+    SecureFrame e = SecureFrame.own(spark, 1, orders.limit(0)).join(SecureFrame.own(spark, 0, lines), List.of("orderkey"), "inner",
+        Map.of("path", path));
+    assertEquals(path, e.joinReport().path());
+    assertEquals(0, e.joinReport().rows());
+    assertEquals(0, e.joinReport().leftKeys());
+    SpuQueryException exists = assertThrows(SpuQueryException.class, () -> SecureFrame.own(spark, 1, orders)
+        .join(SecureFrame.own(spark, 0, lines), List.of("orderkey"), "inner", Map.of("path", path)));
+    assertTrue(exists.getMessage().contains("mode=overwrite"), exists.getMessage());
+    SecureFrame again = SecureFrame.own(spark, 1, orders).join(SecureFrame.own(spark, 0, lines), List.of("orderkey"), "inner",
+        Map.of("path", path, "mode", "overwrite"));
+    spark.sql("SELECT * FROM orders_plain JOIN lines_plain USING (orderkey)").createOrReplaceTempView("p");
+    assertEquals(spark.table("p").count(), again.joinReport().rows());
+    again.createOrReplaceTempView("j");
+    assertSameAggregate("secure_sum(qty) AS s, secure_sum(total) AS t", "sum(qty) AS s, sum(total) AS t", "");
+  }
+
+  @Test
   void refusals() {
     SecureFrame o = SecureFrame.own(spark, 0, orders), l = SecureFrame.own(spark, 1, lines);
     SpuQueryException nm = assertThrows(SpuQueryException.class,
