@@ -92,12 +92,15 @@ import scala.Tuple2;
  *
  * <h2>Options</h2>
  * {@code path}: where to write the output (default: a fresh folder {@code spu-join-<uuid>} under
- * spark.local.dir's first folder or java.io.tmpdir; an existing output there is replaced only with
+ * spark.spu.joinDir, else spark.local.dir's first folder, else java.io.tmpdir; it stays until deleted; an existing output there is replaced only with
  * {@code mode=overwrite}); {@code publicDomain}: comma-separated output columns to record public
  * domains for; {@code maxDomainSize} (default 10000); {@code segmentRows} (rows per segment, default
  * 65536); {@code psiBatchSize} (default 16384).
  */
 public final class SecureJoin {
+  /** Session setting: the folder for join outputs without a "path" option (they are not deleted automatically). */
+  public static final String JOIN_DIR = "spark.spu.joinDir";
+
   private SecureJoin() {}
 
   /**
@@ -139,7 +142,14 @@ public final class SecureJoin {
     int maxDomain = positive(opts, "maxdomainsize", ShareStore.DEFAULT_MAX_DOMAIN);
     List<String> domains = new ArrayList<>();
     if (opts.get("publicdomain") != null) {
-      for (String c : opts.get("publicdomain").split(",")) if (!c.isBlank()) domains.add(c.trim());
+      for (String c : opts.get("publicdomain").split(",")) {
+        if (c.isBlank()) continue;
+        if (keyList.contains(c.trim())) {
+          throw new SpuQueryException(c.trim(), "publicDomain column '" + c.trim() + "' is a join key: the joined table holds the"
+              + " non-key columns only");
+        }
+        domains.add(c.trim());
+      }
     }
 
     List<Dataset<Row>> persisted = new ArrayList<>();
@@ -287,7 +297,8 @@ public final class SecureJoin {
   private static String outputPath(SparkSession spark, Map<String, String> opts) {
     String path = opts.get("path");
     if (path == null) {
-      String local = spark.sparkContext().getConf().get("spark.local.dir", System.getProperty("java.io.tmpdir"));
+      String local = spark.conf().getOption(JOIN_DIR).isDefined() ? spark.conf().get(JOIN_DIR)
+          : spark.sparkContext().getConf().get("spark.local.dir", System.getProperty("java.io.tmpdir"));
       return new File(local.split(",")[0], "spu-join-" + UUID.randomUUID()).getAbsolutePath();
     }
     Path p = new Path(path);

@@ -63,6 +63,7 @@ class SecureJoinTest {
   static void start() {
     spark = TestData.session("SecureJoinTest");
     spark.conf().set("spark.spu.batchRows", "1024"); // small tables: small MPC batches
+    spark.conf().set(SecureJoin.JOIN_DIR, dir.toString());
     Random r = new Random(7);
     String[] prio = {"1-URGENT", "2-HIGH", "3-LOW"};
     String[] modes = {"AIR", "MAIL", "SHIP"};
@@ -220,6 +221,8 @@ class SecureJoinTest {
     SecureFrame e = SecureFrame.own(spark, 1, orders.limit(0)).join(SecureFrame.own(spark, 0, lines), List.of("orderkey"), "inner",
         Map.of("path", path));
     assertEquals(path, e.joinReport().path());
+    assertTrue(SecureFrame.own(spark, 0, orders).join(SecureFrame.own(spark, 1, lines), "orderkey").joinReport().path()
+        .startsWith(dir.toString()), "default outputs go under spark.spu.joinDir");
     assertEquals(0, e.joinReport().rows());
     assertEquals(0, e.joinReport().leftKeys());
     SpuQueryException exists = assertThrows(SpuQueryException.class, () -> SecureFrame.own(spark, 1, orders)
@@ -251,6 +254,9 @@ class SecureJoinTest {
     SpuQueryException dbl = assertThrows(SpuQueryException.class, () -> SecureFrame.own(spark, 0, orders.withColumn("x",
         orders.col("total").cast("double"))).join(SecureFrame.own(spark, 1, lines.withColumn("x", lines.col("qty").cast("double"))), "x"));
     assertTrue(dbl.getMessage().contains("'x'") && dbl.getMessage().contains("DOUBLE"), dbl.getMessage());
+    SpuQueryException dom = assertThrows(SpuQueryException.class,
+        () -> o.join(l, List.of("orderkey"), "inner", Map.of("publicDomain", "orderkey")));
+    assertTrue(dom.getMessage().contains("join key"), dom.getMessage());
     SpuQueryException rev = assertThrows(SpuQueryException.class, () -> spark.sql("SELECT qty FROM j").collect());
     assertFalse(rev.getMessage().isEmpty());
   }
