@@ -207,6 +207,29 @@ class LocalClusterTest {
     assertNotEquals(run.output(0).pid(), run.output(1).pid());
   }
 
+  /** secure_join with the key owners' PSI in their own executors, then a secure aggregate of the joined table. */
+  @Test
+  @Order(2)
+  @Timeout(120)
+  void secureJoinRunsPsiOnTheExecutors() {
+    List<org.apache.spark.sql.Row> a = new ArrayList<>(), b = new ArrayList<>();
+    for (int i = 0; i < 40; i++) a.add(org.apache.spark.sql.RowFactory.create((long) i * 2, i % 3, (long) i));
+    for (int i = 0; i < 90; i++) b.add(org.apache.spark.sql.RowFactory.create((long) (i % 45), (long) i * 10));
+    var sa = new org.apache.spark.sql.types.StructType().add("k", "bigint").add("g", "int").add("x", "bigint");
+    var sb = new org.apache.spark.sql.types.StructType().add("k", "bigint").add("y", "bigint");
+    var da = spark.createDataFrame(a, sa);
+    var db = spark.createDataFrame(b, sb);
+    var j = org.sparkspu.spark.SecureFrame.own(spark, 0, da).join(org.sparkspu.spark.SecureFrame.own(spark, 1, db), "k");
+    assertTrue(j.joinReport().where().startsWith("executors"), j.joinReport().where());
+    var plain = da.join(db, "k").selectExpr("sum(x)", "sum(y)", "count(*)").first();
+    var secure = j.agg(org.sparkspu.spark.SecureAgg.sum("x"), org.sparkspu.spark.SecureAgg.sum("y"),
+        org.sparkspu.spark.SecureAgg.countAll()).reveal().first();
+    assertEquals(plain.getLong(2), j.joinReport().rows());
+    assertEquals(plain.getLong(0), secure.getLong(0));
+    assertEquals(plain.getLong(1), secure.getLong(1));
+    assertEquals(plain.getLong(2), secure.getLong(2));
+  }
+
   @Test
   @Order(3)
   @Timeout(60)

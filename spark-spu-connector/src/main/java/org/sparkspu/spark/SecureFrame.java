@@ -19,6 +19,9 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.sparkspu.spark.exec.SecureTable;
 import org.sparkspu.spark.horizontal.HorizontalTable;
+import org.sparkspu.spark.join.JoinInput;
+import org.sparkspu.spark.join.JoinReport;
+import org.sparkspu.spark.join.SecureJoin;
 import org.sparkspu.spark.plan.QueryProfile;
 import org.sparkspu.spark.plan.SpuConf;
 import org.sparkspu.spark.plan.SpuQueryException;
@@ -32,7 +35,8 @@ import org.sparkspu.spark.sql.SpuTableRegistry;
 /**
  * A table no single party may see, queried with DataFrame-like operations whose result only leaves
  * MPC through {@link #reveal}: a party's own table ({@link #own}), a horizontal union of parties'
- * tables ({@link #union}), a secret-shared table ({@link #read}), or any {@link SecureTable}
+ * tables ({@link #union}), a secret-shared table ({@link #read}), the secret result of a secure join
+ * of two parties' tables ({@link #join}, {@link #secureJoin}), or any {@link SecureTable}
  * ({@link #of}). Immutable; Java and Scala friendly.
  *
  * <pre>{@code
@@ -61,12 +65,19 @@ public final class SecureFrame {
   private final List<UnaryOperator<Dataset<Row>>> ops;
   private final List<String> steps;
   private final AtomicReference<String> lastReveal = new AtomicReference<>();
+  private final JoinReport joinReport;
 
   private SecureFrame(SparkSession spark, Source source, List<UnaryOperator<Dataset<Row>>> ops, List<String> steps) {
+    this(spark, source, ops, steps, null);
+  }
+
+  private SecureFrame(SparkSession spark, Source source, List<UnaryOperator<Dataset<Row>>> ops, List<String> steps,
+      JoinReport joinReport) {
     this.spark = spark;
     this.source = source;
     this.ops = List.copyOf(ops);
     this.steps = List.copyOf(steps);
+    this.joinReport = joinReport;
   }
 
   /** Where a frame's rows are: parties' own tables (made one horizontal table on first use), a registered table or a share store. */
@@ -146,6 +157,62 @@ public final class SecureFrame {
   public static SecureFrame of(SparkSession spark, SecureTable table) {
     String name = SpuTableRegistry.register(table);
     return new SecureFrame(spark, new Source(null, name, null), List.of(), List.of(table.layout() + " " + table.describe()));
+  }
+
+  // ---- secure join
+
+  /**
+   * secure_join: the inner join of this frame and {@code right} on the equally named key columns,
+   * as a secret table (every non-key column of both sides secret-shared, rows aligned) on which
+   * every secure aggregate, secret filter and group-by works. Each side is one party's own table
+   * ({@link #own}) or the result of an earlier join (chained joins: the keys must then be columns
+   * one owner of that result holds). Leakage, deployment and options ("path", "publicDomain",
+   * "maxDomainSize", "segmentRows", "psiBatchSize", "mode"): {@link SecureJoin}. In short: the key
+   * owners learn which of their rows join (PSI) and the set sizes; for 1:N joins the multiplicity
+   * of each matched key; every party the joined row count and the public domains asked for.
+   *
+   * @throws SpuQueryException naming the column for mismatched or unsupported keys, for an N:M
+   *     join (both sides repeat a key), or when a side is not one party's table
+   */
+  public SecureFrame join(SecureFrame right, List<String> keys, String how, Map<String, String> options) {
+    return secureJoin(this, right, keys, how, options);
+  }
+
+  /** {@link #join(SecureFrame, List, String, Map)} with default options. */
+  public SecureFrame join(SecureFrame right, List<String> keys, String how) {
+    return join(right, keys, how, Map.of());
+  }
+
+  /** Inner {@link #join(SecureFrame, List, String, Map)} on {@code keys}. */
+  public SecureFrame join(SecureFrame right, String... keys) {
+    return join(right, Arrays.asList(keys), "inner", Map.of());
+  }
+
+  /** secure_join(left, right, keys, how): see {@link #join(SecureFrame, List, String, Map)}. */
+  public static SecureFrame secureJoin(SecureFrame left, SecureFrame right, List<String> keys, String how, Map<String, String> options) {
+    if (left.spark != right.spark) throw new SpuQueryException("secure_join of SecureFrames of different SparkSessions");
+    JoinReport r = SecureJoin.join(left.spark, left.joinInput("left"), right.joinInput("right"), keys, how, options);
+    return new SecureFrame(left.spark, new Source(null, null, r.path()), List.of(), List.of("secure_join(" + String.join(", ", keys)
+        + ") -> read(" + r.path() + ")"), r);
+  }
+
+  /** The report (sizes, PSI and share-writing seconds, output path) of the join that made this frame, or null. */
+  public JoinReport joinReport() {
+    return joinReport;
+  }
+
+  private JoinInput joinInput(String side) {
+    if (!ops.isEmpty()) {
+      throw new SpuQueryException("secure_join takes a party's own table or a join's output before any operation; the " + side
+          + " side is " + describe() + " (filter each party's DataFrame before SecureFrame.own)");
+    }
+    if (source.owned != null && source.owned.size() == 1 && source.table == null) {
+      Map.Entry<Integer, Dataset<Row>> e = source.owned.firstEntry();
+      return JoinInput.owned(e.getKey(), e.getValue());
+    }
+    if (source.path != null && JoinInput.isJoinOutput(source.path)) return JoinInput.joined(spark, source.path);
+    throw new SpuQueryException("secure_join: the " + side + " side must be one party's table (SecureFrame.own) or a secure_join"
+        + " output; got " + describe());
   }
 
   private static StructType sameSchema(StructType expected, StructType got, int party) {

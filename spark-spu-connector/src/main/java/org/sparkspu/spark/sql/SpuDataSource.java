@@ -22,6 +22,7 @@ import org.apache.spark.sql.sources.DataSourceRegister;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.util.CaseInsensitiveStringMap;
 import org.sparkspu.spark.exec.SecureTable;
+import org.sparkspu.spark.join.SecureJoinSql;
 import org.sparkspu.spark.plan.SpuConf;
 import org.sparkspu.spark.plan.SpuQueryException;
 import org.sparkspu.spark.secret.SecretTable;
@@ -40,6 +41,9 @@ import scala.jdk.javaapi.CollectionConverters;
  *       .option("table", name)} (or "horizontal") a table registered in this JVM ({@link
  *       SpuTableRegistry}, e.g. by SecureFrame). Option "revealTo" ("all" or "0,2") names the
  *       receiving parties (default spark.spu.revealTo, else all).
+ *   <li>Join: {@code CREATE TEMPORARY VIEW j USING spu OPTIONS (secureJoin 'a@0, b@1', keys 'k')}
+ *       is the secret table of the secure join of party 0's table a and party 1's table b
+ *       ({@link SecureJoinSql}).
  * </ul>
  *
  * The table is readable only through aggregate queries that push completely into its scan ({@link
@@ -91,6 +95,7 @@ public final class SpuDataSource implements TableProvider, DataSourceRegister, C
     String name = options.containsKey(SpuTableRegistry.OPTION) ? options.get(SpuTableRegistry.OPTION)
         : options.get(SpuTableRegistry.HORIZONTAL_OPTION);
     if (name != null) return SpuTableRegistry.get(name);
+    if (SecureJoinSql.requested(options)) return SecretTable.open(spark, SecureJoinSql.outputPath(spark, options), SpuSettings.conf(spark));
     String path = options.get("path");
     if (path == null || path.isBlank()) {
       throw new SpuQueryException("format(\"spu\") needs a path (load(path): a share store) or option(\"table\", name) (a registered table)");

@@ -63,8 +63,9 @@ import org.sparkspu.spark.plan.SpuQueryException;
  * <p>Vertical tables (a secure join's output: columns of several owners, rows aligned) fit the
  * same format: a segment lists several column groups, each group one file per party with the
  * segment's row count, holding the columns one owner contributed; {@link ShareReader} reads the
- * groups of a segment in lockstep. A join writer appends such segments with {@link StoreMetadata}
- * and {@link ShareFileWriter} exactly as {@link #write} does with one group.
+ * groups of a segment in lockstep. {@link #writeVertical} writes such a table (the connector's
+ * secure_join, {@code org.sparkspu.spark.join.SecureJoin}) with {@link StoreMetadata} and
+ * {@link ShareFileWriter} exactly as {@link #write} does with one group.
  *
  * <p>Writes to one path must not run concurrently.
  */
@@ -169,7 +170,7 @@ public final class ShareStore {
       domains.put(c, PublicDomain.sorted(vals));
     }
 
-    List<Written> written = runWrite(df, schema, party, path, protocol, parties, tableId, key, base, blockRows,
+    List<Written> written = runWrite(df, schema, party, 0, path, protocol, parties, tableId, key, base, blockRows,
         DataFrameBridge.config(spark));
 
     for (int k = 0; k < parties; k++) {
@@ -183,7 +184,105 @@ public final class ShareStore {
     }
   }
 
-  private static List<Written> runWrite(Dataset<Row> df, SecretTableSchema schema, int owner, String root, String protocol,
+  /**
+   * One owner's column group of a vertical table (see the class comment): the owner's columns of
+   * every row of the table, in the table's row order, with Spark partition s holding exactly the
+   * rows of segment s (the same row count in every group). {@code columns} describes {@code rows}.
+   */
+  public record VerticalGroup(int owner, Dataset<Row> rows, SecretTableSchema columns) {}
+
+  /**
+   * Writes a vertical table at {@code path} (replacing any share store there): segment s holds,
+   * for each group, owner's Spark partition s of {@link VerticalGroup#rows}, secret-shared into
+   * every party's folder by the owner's own tasks. Column names must be distinct across groups.
+   * {@code publicDomains}: columns whose distinct values (among the table's rows, computed from their
+   * owner's rows) become public metadata, at most {@code maxDomain} each.
+   *
+   * @return the table's row count
+   * @throws SpuQueryException naming the column when the groups' rows do not line up or a domain is too large
+   */
+  public static long writeVertical(SparkSession spark, String path, SpuConf conf, List<VerticalGroup> groups,
+      List<String> publicDomains, int maxDomain, int blockRows) {
+    int parties = conf.parties();
+    String protocol = conf.protocol();
+    if (groups.isEmpty()) throw new SpuQueryException("a vertical table needs at least one column group");
+    List<SecretColumn> all = new ArrayList<>();
+    for (VerticalGroup g : groups) {
+      if (g.owner() < 0 || g.owner() >= parties) {
+        throw new SpuQueryException("owner " + g.owner() + " is not one of the " + parties + " parties (0.." + (parties - 1) + ")");
+      }
+      for (SecretColumn c : g.columns().columns()) {
+        if (column(new SecretTableSchema(all), c.name()) != null) {
+          throw new SpuQueryException(c.name(), "column '" + c.name() + "' comes from two owners' tables: rename one side's column");
+        }
+        all.add(c);
+      }
+    }
+    SecretTableSchema schema = new SecretTableSchema(all);
+    List<String> domainCols = parseColumns(String.join(",", publicDomains), schema);
+    Map<String, List<Object>> domains = new LinkedHashMap<>();
+    for (String c : domainCols) {
+      for (VerticalGroup g : groups) {
+        SecretColumn col = column(g.columns(), c);
+        if (col == null) continue;
+        List<Row> rows = g.rows().select(g.rows().col(quote(c))).distinct().limit(maxDomain + 1).collectAsList();
+        if (rows.size() > maxDomain) {
+          throw new SpuQueryException(c, "column '" + c + "' has more than " + maxDomain + " distinct values: too many for a public"
+              + " domain (option maxDomainSize); group by a coarser column");
+        }
+        List<Object> vals = new ArrayList<>();
+        for (Row r : rows) vals.add(PublicDomain.canonical(col.type(), r.get(0)));
+        domains.put(c, PublicDomain.sorted(vals));
+      }
+    }
+    Path rootPath = new Path(path);
+    FileSystem fs = StoreFs.of(rootPath);
+    deletePartyDirs(fs, rootPath, partyDirs(fs, rootPath));
+    String tableId = UUID.randomUUID().toString();
+    byte[] key = new byte[16];
+    new SecureRandom().nextBytes(key);
+    BridgeConfig bridge = DataFrameBridge.config(spark);
+    List<List<Written>> written = new ArrayList<>();
+    try {
+      for (int g = 0; g < groups.size(); g++) {
+        VerticalGroup vg = groups.get(g);
+        written.add(runWrite(vg.rows(), vg.columns(), vg.owner(), g, path, protocol, parties, tableId, key, 0, blockRows, bridge));
+      }
+      List<Written> first = written.get(0);
+      for (int g = 1; g < groups.size(); g++) {
+        List<Written> w = written.get(g);
+        boolean same = w.size() == first.size();
+        for (int i = 0; same && i < w.size(); i++) {
+          same = w.get(i).segment() == first.get(i).segment() && w.get(i).rows() == first.get(i).rows();
+        }
+        if (!same) {
+          throw new SpuQueryException("the column groups of owners " + groups.get(0).owner() + " and " + groups.get(g).owner()
+              + " do not line up row by row (segments and row counts differ): the vertical table was not written");
+        }
+      }
+    } catch (RuntimeException e) {
+      deleteSegmentsFrom(path, parties, 0);
+      throw e;
+    }
+    long rows = 0;
+    for (Written w : written.get(0)) rows += w.rows();
+    for (int k = 0; k < parties; k++) {
+      List<StoreMetadata.Segment> segs = new ArrayList<>();
+      for (int i = 0; i < written.get(0).size(); i++) {
+        List<StoreMetadata.Group> gs = new ArrayList<>();
+        for (int g = 0; g < groups.size(); g++) {
+          Written w = written.get(g).get(i);
+          gs.add(new StoreMetadata.Group(groups.get(g).owner(), names(groups.get(g).columns()), ShareFileFormat.fileName(w.segment(), g),
+              w.digests()[k]));
+        }
+        segs.add(new StoreMetadata.Segment(written.get(0).get(i).segment(), written.get(0).get(i).rows(), gs));
+      }
+      new StoreMetadata(tableId, protocol, parties, k, conf.fractionBits(), key, schema, domains, segs).write(path);
+    }
+    return rows;
+  }
+
+  private static List<Written> runWrite(Dataset<Row> df, SecretTableSchema schema, int owner, int group, String root, String protocol,
       int parties, String tableId, byte[] key, long base, int blockRows, BridgeConfig bridge) {
     List<String> cols = names(schema);
     boolean[] validity = new boolean[schema.size()];
@@ -202,8 +301,8 @@ public final class ShareStore {
             try {
               for (int k = 0; k < parties; k++) {
                 ShareFileFormat.Header h = new ShareFileFormat.Header(ShareFileFormat.VERSION, protocol, parties, k, owner, tableId,
-                    seg, 0, sharer.parts(), cols, validity, 0);
-                w[k] = new ShareFileWriter(new Path(StoreFs.partyDir(root, k), ShareFileFormat.fileName(seg, 0)), h);
+                    seg, group, sharer.parts(), cols, validity, 0);
+                w[k] = new ShareFileWriter(new Path(StoreFs.partyDir(root, k), ShareFileFormat.fileName(seg, group)), h);
               }
               while (batches.hasNext()) {
                 EncodedBatch b = batches.next();

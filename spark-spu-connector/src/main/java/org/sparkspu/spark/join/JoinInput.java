@@ -1,0 +1,136 @@
+package org.sparkspu.spark.join;
+
+import static org.apache.spark.sql.functions.col;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.sparkspu.spark.plan.SpuQueryException;
+
+/**
+ * One side of a secure join: either one party's own table ({@link #owned}), or the output of an
+ * earlier secure join ({@link #joined}), whose rows are aligned across its owners and of which each
+ * owner keeps its own columns in plaintext, in row order, in its private folder. A side is a list
+ * of column groups, one per owner; every group numbers the side's rows 0..n-1 in its
+ * {@link JoinKeys#ROW} column.
+ */
+public final class JoinInput {
+  /** The manifest of a join output (public: owners, their column names, folders; never values). */
+  static final String MANIFEST = "_spu_join.json";
+  /** The aligned-row column of an owner's private file. */
+  static final String POS = "_spu_pos";
+
+  /**
+   * One owner's columns of the side.
+   *
+   * @param indexed the owner's plaintext rows with the {@link JoinKeys#ROW} column
+   * @param privateColumns every column the owner holds in plaintext (key candidates of a chained join)
+   * @param secretColumns the columns that go into the join's secret output (less the join keys)
+   */
+  record Group(int owner, Dataset<Row> indexed, List<String> privateColumns, List<String> secretColumns) {}
+
+  private final List<Group> groups;
+  private final String description;
+
+  private JoinInput(List<Group> groups, String description) {
+    this.groups = List.copyOf(groups);
+    this.description = description;
+  }
+
+  List<Group> groups() {
+    return groups;
+  }
+
+  /** "party 0's table" or "the join output at PATH", for messages. */
+  public String describe() {
+    return description;
+  }
+
+  /**
+   * Party {@code party}'s own table. Its rows are numbered in Spark's partition order
+   * (zipWithIndex); the source must be deterministic (files, a local collection, a cached frame),
+   * as it is read twice (keys for PSI, then the matched rows).
+   */
+  public static JoinInput owned(int party, Dataset<Row> df) {
+    StructType s = df.schema();
+    if (Arrays.asList(s.fieldNames()).contains(JoinKeys.ROW) || Arrays.asList(s.fieldNames()).contains(POS)) {
+      throw new SpuQueryException(JoinKeys.ROW, "party " + party + "'s table has a column named " + JoinKeys.ROW + " or " + POS
+          + ", which secure_join reserves: rename it");
+    }
+    JavaRDD<Row> rows = df.javaRDD().zipWithIndex().map(t -> {
+      Row r = t._1();
+      Object[] v = new Object[r.size() + 1];
+      for (int i = 0; i < r.size(); i++) v[i] = r.get(i);
+      v[r.size()] = t._2();
+      return RowFactory.create(v);
+    });
+    Dataset<Row> indexed = df.sparkSession().createDataFrame(rows, s.add(JoinKeys.ROW, DataTypes.LongType, false));
+    List<String> cols = Arrays.asList(s.fieldNames());
+    return new JoinInput(List.of(new Group(party, indexed, cols, cols)), "party " + party + "'s table");
+  }
+
+  /** True when {@code path} holds a secure join's output (its manifest). */
+  public static boolean isJoinOutput(String path) {
+    Path p = new Path(path, MANIFEST);
+    try {
+      return fs(p).exists(p);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + p, e);
+    }
+  }
+
+  /**
+   * The output of an earlier secure join at {@code path}, for a chained join: each owner's private
+   * aligned rows. The chained join's keys must all be columns one owner holds in plaintext.
+   */
+  public static JoinInput joined(SparkSession spark, String path) {
+    Path p = new Path(path, MANIFEST);
+    JsonNode m;
+    try (InputStream in = fs(p).open(p)) {
+      m = new ObjectMapper().readTree(in);
+    } catch (IOException e) {
+      throw new SpuQueryException("no secure_join output at " + path + " (cannot read its " + MANIFEST + ": " + e.getMessage() + ")");
+    }
+    List<Group> groups = new ArrayList<>();
+    for (JsonNode g : m.get("groups")) {
+      List<String> priv = strings(g.get("columns"));
+      List<String> secret = strings(g.get("secret"));
+      Dataset<Row> d = spark.read().parquet(new Path(path, g.get("folder").asText()).toString());
+      List<Column> sel = new ArrayList<>();
+      for (String c : priv) sel.add(col(JoinKeys.quote(c)));
+      sel.add(col(POS).as(JoinKeys.ROW));
+      groups.add(new Group(g.get("owner").asInt(), d.select(sel.toArray(new Column[0])), priv, secret));
+    }
+    return new JoinInput(groups, "the join output at " + path);
+  }
+
+  private static List<String> strings(JsonNode a) {
+    List<String> out = new ArrayList<>();
+    for (JsonNode x : a) out.add(x.asText());
+    return out;
+  }
+
+  static FileSystem fs(Path p) {
+    try {
+      return p.getFileSystem(new Configuration());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open the file system of " + p, e);
+    }
+  }
+}
