@@ -43,7 +43,9 @@ import org.sparkspu.spark.store.ShareStore;
  *       operand is unknown, WHERE keeps only TRUE; predicates are carried as (T, F) products of
  *       0/1 factors, so validities and the comparisons of an AND chain multiply in one balanced
  *       tree (depth log2 of the factors) and a column's validity enters once however often it
- *       is used;
+ *       is used; two or more order comparisons of one product run as ONE all_negative kernel
+ *       (their sign bits ANDed as packed boolean shares, one bit injection: for TPC-H Q6's five
+ *       comparisons about a third fewer bytes than five bit injections and four products);
  *   <li>per group g (a combination of the GROUP BY columns' public domain values) the one-hot row
  *       onehot_g = product over the columns of [col == code] (the NULL key: 1 - validity), and
  *       w_g = m * onehot_g;
@@ -97,6 +99,12 @@ final class BatchProgram {
   private final Map<String, Value> valids = new LinkedHashMap<>();
   private final Value one;
   private final Value zero;
+  /**
+   * Order comparisons by node: d with [comparison] = [d < 0], so that a product of several runs as
+   * one {@link Value#allNegative} (their sign bits ANDed as packed boolean shares, one bit
+   * injection) instead of bit injections and products of each.
+   */
+  private final IdentityHashMap<Object, Value> negForm = new IdentityHashMap<>();
 
   private BatchProgram(SecretPlan plan, byte[] hashKey) {
     this.plan = plan;
@@ -292,11 +300,22 @@ final class BatchProgram {
   /** T: where the predicate is TRUE; F: where FALSE (null when not needed). Unknown = neither. */
   private record Pred(Bits t, Bits f) {}
 
-  /** The balanced product tree of the factors (depth ceil(log2 k)). */
+  /** The balanced product tree of the factors (depth ceil(log2 k)), order comparisons fused into one. */
   private Value mat(Bits bits) {
     if (bits.zero) return zero;
     if (bits.factors.isEmpty()) return one;
-    List<Value> level = bits.factors;
+    List<Value> level = new ArrayList<>(), ds = new ArrayList<>(), cmps = new ArrayList<>();
+    for (Value f : bits.factors) {
+      Value d = negForm.get(f.node());
+      if (d == null) {
+        level.add(f);
+      } else {
+        ds.add(d);
+        cmps.add(f);
+      }
+    }
+    if (ds.size() >= 2) level.add(ds.get(0).allNegative(ds.subList(1, ds.size()).toArray(new Value[0])));
+    else level.addAll(cmps);
     while (level.size() > 1) {
       List<Value> next = new ArrayList<>();
       for (int i = 0; i + 1 < level.size(); i += 2) next.add(level.get(i).mul(level.get(i + 1)));
@@ -400,6 +419,24 @@ final class BatchProgram {
   }
 
   private Value cmpOp(String op, Value l, Value r) {
+    Value c = cmpOp0(op, l, r);
+    Value d = switch (op) { // integers and fixed-point encodings alike: x <= y iff x - y - 1 < 0 on the ring
+      case "<" -> l.sub(r);
+      case ">" -> r.sub(l);
+      case "<=" -> minusUnit(l.sub(r));
+      case ">=" -> minusUnit(r.sub(l));
+      default -> null;
+    };
+    if (d != null && c.node().type().vis().isSecret()) negForm.put(c.node(), d);
+    return c;
+  }
+
+  /** x - 1 in x's ring encoding (fixed point: 2^-f, which encodes as 1). */
+  private Value minusUnit(Value x) {
+    return x.sub(x.dtype() == DType.FXP ? t.constant(Math.scalb(1.0, -plan.fractionBits())) : t.constantInt(1));
+  }
+
+  private Value cmpOp0(String op, Value l, Value r) {
     return switch (op) {
       case "<" -> l.less(r);
       case "<=" -> l.lessEqual(r);
@@ -428,10 +465,10 @@ final class BatchProgram {
       switch (op) {
         case "=": return null;
         case "<>": return one;
-        case "<": return x.v().less(t.constantInt(clamp(ceil)));
-        case "<=": return x.v().lessEqual(t.constantInt(clamp(floor)));
-        case ">": return x.v().greater(t.constantInt(clamp(floor)));
-        case ">=": return x.v().greaterEqual(t.constantInt(clamp(ceil)));
+        case "<": return cmpOp("<", x.v(), t.constantInt(clamp(ceil)));
+        case "<=": return cmpOp("<=", x.v(), t.constantInt(clamp(floor)));
+        case ">": return cmpOp(">", x.v(), t.constantInt(clamp(floor)));
+        case ">=": return cmpOp(">=", x.v(), t.constantInt(clamp(ceil)));
         default: throw new IllegalArgumentException("comparison " + op);
       }
     }
