@@ -34,11 +34,13 @@ public final class BenchMain {
   public static void main(String[] args) throws Exception {
     List<String> a = Arrays.asList(args);
     boolean quick = a.contains("--quick");
-    String name = a.isEmpty() || a.get(0).startsWith("--") ? null : a.get(0);
+    String name = a.stream().filter(s -> !s.startsWith("--")).findFirst().orElse(null);
     if (name == null || !SUITES.containsKey(name)) {
-      System.err.println("usage: bench/run SUITE [--quick]   suites: " + String.join(", ", SUITES.keySet()));
+      System.err.println("usage: bench/run SUITE [--quick] [suite options, e.g. tpch --sf 1]   suites: " + String.join(", ", SUITES.keySet()));
       System.exit(2);
     }
-    SUITES.get(name).get().run(quick, a.subList(1, a.size()));
+    List<String> rest = new java.util.ArrayList<>(a);
+    rest.remove(name);
+    SUITES.get(name).get().run(quick, rest);
   }
 }

@@ -32,7 +32,9 @@ import org.sparkspu.spark.plan.QueryProfile;
  *   <li>{@code result_matches}: the secure rows equal plaintext Spark's (decimals exact, averages to
  *       the last digit: {@link ResultCheck});
  *   <li>{@code target_seconds}, {@code meets_target}: the goal where one is set (horizontal: 1.5 *
- *       plain_seconds + 1; q6 secret at SF 1: 20 s), else null.
+ *       plain_seconds + 1; q6 secret at SF 1: 20 s), else null;
+ *   <li>{@code load_avg}: the 1-minute load average when the line was printed (the box may be
+ *       shared: compare ratios, which are measured side by side, rather than absolute seconds).
  * </ul>
  *
  * <p>Warm-up policy: each scale factor's plaintext queries run once untimed, then three timed runs
@@ -44,7 +46,9 @@ import org.sparkspu.spark.plan.QueryProfile;
  *
  * <p>Options after the suite name, for exploration: {@code --sf 0.1,1}, {@code --queries q6},
  * {@code --layouts secret}. Adding a query or layout: a name in {@link TpchQueries#NAMES} or
- * {@link TpchWorkload#LAYOUTS} (and a target in {@link #target}, if it has one).
+ * {@link TpchWorkload#LAYOUTS} (and a target in {@link #target}, if it has one); a query over
+ * another table (Q12 joins orders, in a vertical layout) also needs its views in
+ * {@link TpchWorkload#prepare}.
  */
 public final class TpchBench implements BenchMain.Suite {
   private static final int PARTIES = 3;
