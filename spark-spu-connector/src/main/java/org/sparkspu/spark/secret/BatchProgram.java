@@ -47,8 +47,9 @@ import org.sparkspu.spark.store.ShareStore;
  *       (their sign bits ANDed as packed boolean shares, one bit injection: for TPC-H Q6's five
  *       comparisons about a third fewer bytes than five bit injections and four products);
  *   <li>per group g (a combination of the GROUP BY columns' public domain values) the one-hot row
- *       onehot_g = product over the columns of [col == code] (the NULL key: 1 - validity), and
- *       w_g = m * onehot_g;
+ *       onehot_g = product over the columns of [col == code] (the NULL key: 1 - validity; the
+ *       last non-NULL value: validity minus the others' rows, as the domain covers every value),
+ *       and w_g = m * onehot_g;
  *   <li>the statistics of each distinct aggregate input e (exact integers at a decimal scale, or
  *       fixed point) as ONE secret matrix product W^T X per batch (SecureML's masked matrix
  *       product; in aby3 it sends only G x S elements): X's columns are 1 (rows), validity
@@ -654,17 +655,30 @@ final class BatchProgram {
     for (int ci = gs.size() - 1; ci >= 0; ci--) {
       SecretPlan.GroupColumn gc = gs.get(ci);
       Value v = values.get(gc.name()), valid = valids.get(gc.name());
+      // The domain covers every non-NULL value of the column (each writer records its own rows'),
+      // so the last non-NULL value's row is the complement of the others': one equality fewer.
+      int last = -1;
+      for (int j = 0; j < gc.size(); j++) if (!gc.isNull()[j]) last = j;
       List<Value> rows = new ArrayList<>();
+      Value others = null;
       for (int j = 0; j < gc.size(); j++) {
         Value r;
         if (gc.isNull()[j]) {
           r = valid == null ? exists.mul(zero) : not(valid);
+        } else if (j == last) {
+          r = null; // below, once the others are known
         } else {
           r = v.equal(t.constantInt(gc.codes()[j]));
           // NULL rows hold 0: a domain value coded 0 must not catch them
           if (valid != null && gc.codes()[j] == 0) r = r.mul(valid);
+          others = others == null ? r : others.add(r);
         }
         rows.add(r);
+      }
+      if (last >= 0) {
+        // 1 on every non-NULL row (padding rows too: the mask m zeroes them in W or X)
+        Value all = valid == null ? exists.mul(zero).add(one) : valid;
+        rows.set(last, others == null ? all : all.sub(others));
       }
       List<Value> blocks = new ArrayList<>();
       for (Value r : rows) blocks.add(h == null ? r.reshape(1, b) : h.mul(r));
