@@ -14,6 +14,11 @@ public final class BenchMain {
   /** A benchmark suite. */
   public interface Suite {
     void run(boolean quick) throws Exception;
+
+    /** With the command line's other arguments (suite options such as {@code --sf 1}); most suites take none. */
+    default void run(boolean quick, List<String> args) throws Exception {
+      run(quick);
+    }
   }
 
   private static final Map<String, Supplier<Suite>> SUITES = new TreeMap<>();
@@ -23,6 +28,7 @@ public final class BenchMain {
     SUITES.put("arrow", ArrowBench::new);
     SUITES.put("compiler", CompilerBench::new);
     SUITES.put("psi", PsiBench::new);
+    SUITES.put("tpch", TpchBench::new);
   }
 
   public static void main(String[] args) throws Exception {
@@ -30,9 +36,11 @@ public final class BenchMain {
     boolean quick = a.contains("--quick");
     String name = a.stream().filter(s -> !s.startsWith("--")).findFirst().orElse(null);
     if (name == null || !SUITES.containsKey(name)) {
-      System.err.println("usage: bench/run SUITE [--quick]   suites: " + String.join(", ", SUITES.keySet()));
+      System.err.println("usage: bench/run SUITE [--quick] [suite options, e.g. tpch --sf 1]   suites: " + String.join(", ", SUITES.keySet()));
       System.exit(2);
     }
-    SUITES.get(name).get().run(quick);
+    List<String> rest = new java.util.ArrayList<>(a);
+    rest.remove(name);
+    SUITES.get(name).get().run(quick, rest);
   }
 }

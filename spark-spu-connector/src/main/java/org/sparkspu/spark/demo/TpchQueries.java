@@ -8,6 +8,18 @@ package org.sparkspu.spark.demo;
 public final class TpchQueries {
   private TpchQueries() {}
 
+  /** The queries {@link #sql} knows, by name. */
+  public static final java.util.List<String> NAMES = java.util.List.of("q1", "q6");
+
+  /** Query {@code name} (one of {@link #NAMES}, case-insensitive) over {@code table}. */
+  public static String sql(String name, String table, boolean secure) {
+    return switch (name.toLowerCase(java.util.Locale.ROOT)) {
+      case "q1" -> q1(table, secure);
+      case "q6" -> q6(table, secure);
+      default -> throw new IllegalArgumentException("unknown TPC-H query '" + name + "', expected one of " + NAMES);
+    };
+  }
+
   /** TPC-H Q1 (pricing summary report), DELTA = 90 days. */
   public static String q1(String table, boolean secure) {
     String sum = secure ? "secure_sum" : "sum";

@@ -43,10 +43,13 @@ import org.sparkspu.spark.store.ShareStore;
  *       operand is unknown, WHERE keeps only TRUE; predicates are carried as (T, F) products of
  *       0/1 factors, so validities and the comparisons of an AND chain multiply in one balanced
  *       tree (depth log2 of the factors) and a column's validity enters once however often it
- *       is used;
+ *       is used; two or more order comparisons of one product run as ONE all_negative kernel
+ *       (their sign bits ANDed as packed boolean shares, one bit injection: for TPC-H Q6's five
+ *       comparisons about a third fewer bytes than five bit injections and four products);
  *   <li>per group g (a combination of the GROUP BY columns' public domain values) the one-hot row
- *       onehot_g = product over the columns of [col == code] (the NULL key: 1 - validity), and
- *       w_g = m * onehot_g;
+ *       onehot_g = product over the columns of [col == code] (the NULL key: 1 - validity; the
+ *       last non-NULL value: validity minus the others' rows, as the domain covers every value),
+ *       and w_g = m * onehot_g;
  *   <li>the statistics of each distinct aggregate input e (exact integers at a decimal scale, or
  *       fixed point) as ONE secret matrix product W^T X per batch (SecureML's masked matrix
  *       product; in aby3 it sends only G x S elements): X's columns are 1 (rows), validity
@@ -97,6 +100,12 @@ final class BatchProgram {
   private final Map<String, Value> valids = new LinkedHashMap<>();
   private final Value one;
   private final Value zero;
+  /**
+   * Order comparisons by node: d with [comparison] = [d < 0], so that a product of several runs as
+   * one {@link Value#allNegative} (their sign bits ANDed as packed boolean shares, one bit
+   * injection) instead of bit injections and products of each.
+   */
+  private final IdentityHashMap<Object, Value> negForm = new IdentityHashMap<>();
 
   private BatchProgram(SecretPlan plan, byte[] hashKey) {
     this.plan = plan;
@@ -330,11 +339,22 @@ final class BatchProgram {
   /** T: where the predicate is TRUE; F: where FALSE (null when not needed). Unknown = neither. */
   private record Pred(Bits t, Bits f) {}
 
-  /** The balanced product tree of the factors (depth ceil(log2 k)). */
+  /** The balanced product tree of the factors (depth ceil(log2 k)), order comparisons fused into one. */
   private Value mat(Bits bits) {
     if (bits.zero) return zero;
     if (bits.factors.isEmpty()) return one;
-    List<Value> level = bits.factors;
+    List<Value> level = new ArrayList<>(), ds = new ArrayList<>(), cmps = new ArrayList<>();
+    for (Value f : bits.factors) {
+      Value d = negForm.get(f.node());
+      if (d == null) {
+        level.add(f);
+      } else {
+        ds.add(d);
+        cmps.add(f);
+      }
+    }
+    if (ds.size() >= 2) level.add(ds.get(0).allNegative(ds.subList(1, ds.size()).toArray(new Value[0])));
+    else level.addAll(cmps);
     while (level.size() > 1) {
       List<Value> next = new ArrayList<>();
       for (int i = 0; i + 1 < level.size(); i += 2) next.add(level.get(i).mul(level.get(i + 1)));
@@ -438,6 +458,24 @@ final class BatchProgram {
   }
 
   private Value cmpOp(String op, Value l, Value r) {
+    Value c = cmpOp0(op, l, r);
+    Value d = switch (op) { // integers and fixed-point encodings alike: x <= y iff x - y - 1 < 0 on the ring
+      case "<" -> l.sub(r);
+      case ">" -> r.sub(l);
+      case "<=" -> minusUnit(l.sub(r));
+      case ">=" -> minusUnit(r.sub(l));
+      default -> null;
+    };
+    if (d != null && c.node().type().vis().isSecret()) negForm.put(c.node(), d);
+    return c;
+  }
+
+  /** x - 1 in x's ring encoding (fixed point: 2^-f, which encodes as 1). */
+  private Value minusUnit(Value x) {
+    return x.sub(x.dtype() == DType.FXP ? t.constant(Math.scalb(1.0, -plan.fractionBits())) : t.constantInt(1));
+  }
+
+  private Value cmpOp0(String op, Value l, Value r) {
     return switch (op) {
       case "<" -> l.less(r);
       case "<=" -> l.lessEqual(r);
@@ -466,10 +504,10 @@ final class BatchProgram {
       switch (op) {
         case "=": return null;
         case "<>": return one;
-        case "<": return x.v().less(t.constantInt(clamp(ceil)));
-        case "<=": return x.v().lessEqual(t.constantInt(clamp(floor)));
-        case ">": return x.v().greater(t.constantInt(clamp(floor)));
-        case ">=": return x.v().greaterEqual(t.constantInt(clamp(ceil)));
+        case "<": return cmpOp("<", x.v(), t.constantInt(clamp(ceil)));
+        case "<=": return cmpOp("<=", x.v(), t.constantInt(clamp(floor)));
+        case ">": return cmpOp(">", x.v(), t.constantInt(clamp(floor)));
+        case ">=": return cmpOp(">=", x.v(), t.constantInt(clamp(ceil)));
         default: throw new IllegalArgumentException("comparison " + op);
       }
     }
@@ -655,17 +693,30 @@ final class BatchProgram {
     for (int ci = gs.size() - 1; ci >= 0; ci--) {
       SecretPlan.GroupColumn gc = gs.get(ci);
       Value v = values.get(gc.name()), valid = valids.get(gc.name());
+      // The domain covers every non-NULL value of the column (each writer records its own rows'),
+      // so the last non-NULL value's row is the complement of the others': one equality fewer.
+      int last = -1;
+      for (int j = 0; j < gc.size(); j++) if (!gc.isNull()[j]) last = j;
       List<Value> rows = new ArrayList<>();
+      Value others = null;
       for (int j = 0; j < gc.size(); j++) {
         Value r;
         if (gc.isNull()[j]) {
           r = valid == null ? exists.mul(zero) : not(valid);
+        } else if (j == last) {
+          r = null; // below, once the others are known
         } else {
           r = v.equal(t.constantInt(gc.codes()[j]));
           // NULL rows hold 0: a domain value coded 0 must not catch them
           if (valid != null && gc.codes()[j] == 0) r = r.mul(valid);
+          others = others == null ? r : others.add(r);
         }
         rows.add(r);
+      }
+      if (last >= 0) {
+        // 1 on every non-NULL row (padding rows too: the mask m zeroes them in W or X)
+        Value all = valid == null ? exists.mul(zero).add(one) : valid;
+        rows.set(last, others == null ? all : all.sub(others));
       }
       List<Value> blocks = new ArrayList<>();
       for (Value r : rows) blocks.add(h == null ? r.reshape(1, b) : h.mul(r));

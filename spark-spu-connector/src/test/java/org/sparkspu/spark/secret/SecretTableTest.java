@@ -307,12 +307,12 @@ class SecretTableTest {
     SecureQuery q = new SecureQuery(q6, List.of(), List.of(agg(AggKind.SUM, new Expr.Arith("*", col("x"), col("d")), "revenue")), 4);
     String text = t.explain(spark, c, q);
     assertTrue(text.contains("per-batch program"), text);
-    assertTrue(text.contains("less"), text);
     assertTrue(text.contains("matmul"), text);
     assertTrue(text.contains("revealed"), text);
-    // the five comparisons of a batch share one less-than call
-    long lessCalls = text.lines().filter(s -> s.matches("\\s*\\d+\\s+\\d+\\s+less\\s.*")).count();
-    assertEquals(1, lessCalls, text);
+    // the five comparisons of the AND chain run as one conjunction kernel, no separate less-than
+    long fused = text.lines().filter(s -> s.matches("\\s*\\d+\\s+\\d+\\s+all_negative\\(5\\)\\s.*")).count();
+    assertEquals(1, fused, text);
+    assertTrue(text.lines().noneMatch(s -> s.matches("\\s*\\d+\\s+\\d+\\s+less\\s.*")), text);
   }
 
   @Test

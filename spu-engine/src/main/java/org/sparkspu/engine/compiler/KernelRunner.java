@@ -36,6 +36,7 @@ final class KernelRunner {
 
   private Cost cost(LOp.Kernel k, long n) {
     if (k instanceof LOp.Call c) return FxpCost.of(p, fp, c.fn(), n);
+    if (k instanceof LOp.AllNegative a) return p.cost(Kernel.ALL_NEGATIVE, n, a.operands());
     return p.cost(kernelOf(k), n);
   }
 
@@ -43,6 +44,7 @@ final class KernelRunner {
     if (k instanceof LOp.Mul) return Kernel.MUL;
     if (k instanceof LOp.Trunc) return Kernel.TRUNC;
     if (k instanceof LOp.Less) return Kernel.LESS;
+    if (k instanceof LOp.AllNegative) return Kernel.ALL_NEGATIVE;
     if (k instanceof LOp.Equal) return Kernel.EQUAL;
     if (k instanceof LOp.MatMul) return Kernel.MATMUL;
     if (k instanceof LOp.Input) return Kernel.INPUT;
@@ -144,6 +146,7 @@ final class KernelRunner {
     if (k instanceof LOp.Mul) r = p.mul(ops[0], ops[1]);
     else if (k instanceof LOp.Trunc t) r = p.trunc(ops[0], t.bits());
     else if (k instanceof LOp.Less) r = p.lessThan(ops[0], ops[1]);
+    else if (k instanceof LOp.AllNegative) r = p.allNegative(java.util.Arrays.asList(ops));
     else if (k instanceof LOp.Equal) r = p.equal(ops[0], ops[1]);
     else if (k instanceof LOp.Call c) r = fxp.apply(c.fn(), ops);
     else throw new IllegalArgumentException("unknown kernel " + k.label());

@@ -72,6 +72,11 @@ sealed interface LOp {
     public String label() { return "less"; }
   }
 
+  /** Conjunction of the operands' signs; nodes merge when they have as many operands. */
+  record AllNegative(int operands) implements Kernel {
+    public String label() { return "all_negative(" + operands + ")"; }
+  }
+
   record Equal() implements Kernel {
     public String label() { return "equal"; }
   }

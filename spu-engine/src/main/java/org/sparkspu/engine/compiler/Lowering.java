@@ -140,6 +140,11 @@ final class Lowering {
         case NE -> not(emit(new LOp.Equal(), Visibility.SECRET, shape, a, b));
       };
     }
+    if (op instanceof Op.AllNegative) {
+      LNode[] ops = new LNode[in.size()];
+      for (int i = 0; i < ops.length; i++) ops[i] = share(in.get(i)); // signs of the encodings: no dtype conversion
+      return emit(new LOp.AllNegative(ops.length), Visibility.SECRET, shape, ops);
+    }
     if (op instanceof Op.Select) {
       LNode c = in.get(0);
       LNode a = local(conv(in.get(1), inTypes.get(1).dtype(), d)), b = local(conv(in.get(2), inTypes.get(2).dtype(), d));

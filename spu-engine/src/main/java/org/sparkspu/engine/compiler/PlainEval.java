@@ -57,6 +57,15 @@ final class PlainEval {
       }
       return RingTensor.wrap(r, in.get(0).shape());
     }
+    if (op instanceof Op.AllNegative) {
+      long[] r = new long[in.get(0).size()];
+      java.util.Arrays.fill(r, 1L);
+      for (RingTensor x : in) {
+        long[] d = x.data();
+        for (int i = 0; i < r.length; i++) if (d[i] >= 0) r[i] = 0;
+      }
+      return RingTensor.wrap(r, in.get(0).shape());
+    }
     if (op instanceof Op.Select) {
       RingTensor a = convert(in.get(1), inTypes.get(1).dtype(), out.dtype(), f, op);
       RingTensor b = convert(in.get(2), inTypes.get(2).dtype(), out.dtype(), f, op);

@@ -92,6 +92,9 @@ final class CostProbe implements Protocol {
   @Override public Share bitToArith(Share b) { return record(Kernel.BIT_B2A, b.shape(), b.size()); }
   @Override public Share msb(Share x) { return record(Kernel.MSB, x.shape(), x.size()); }
   @Override public Share lessThan(Share a, Share b) { return record(Kernel.LESS, a.shape(), a.size()); }
+  @Override public Share allNegative(List<Share> xs) {
+    return record(Kernel.ALL_NEGATIVE, xs.get(0).shape(), xs.get(0).size(), xs.size());
+  }
   @Override public Share equal(Share a, Share b) { return record(Kernel.EQUAL, a.shape(), a.size()); }
   @Override public Share select(Share c, Share a, Share b) { return record(Kernel.SELECT, a.shape(), a.size()); }
 }

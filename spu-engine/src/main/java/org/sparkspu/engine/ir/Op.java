@@ -58,6 +58,16 @@ public sealed interface Op {
     public int arity() { return 2; }
     public String label() { return kind.name().toLowerCase(); }
   }
+  /**
+   * Integer 0/1: 1 where every input is negative (its ring value as a signed 64-bit integer: the
+   * encoding's sign, for integers and fixed point alike). The conjunction of comparisons a_i < b_i
+   * written as a_i - b_i < 0, which the protocols evaluate cheaper than the product of the
+   * comparisons ({@link org.sparkspu.engine.mpc.Protocol#allNegative}).
+   */
+  record AllNegative() implements Op {
+    public int arity() { return -1; }
+    public String label() { return "all_negative"; }
+  }
   /** select(c, a, b) = c ? a : b with c an integer 0/1. */
   record Select() implements Op { public int arity() { return 3; } }
   record Abs() implements Op { public int arity() { return 1; } }

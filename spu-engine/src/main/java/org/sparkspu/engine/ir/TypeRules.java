@@ -23,6 +23,10 @@ public final class TypeRules {
     }
     if (op instanceof Op.Div) return elementwise(op, in, DType.FXP);
     if (op instanceof Op.Compare) return elementwise(op, in, DType.INT);
+    if (op instanceof Op.AllNegative) {
+      if (in.isEmpty()) throw new IllegalArgumentException("all_negative of nothing");
+      return elementwise(op, in, DType.INT);
+    }
     if (op instanceof Op.Select) {
       if (in.get(0).dtype() != DType.INT) throw new IllegalArgumentException("select needs an integer 0/1 condition");
       return elementwise(op, in, DType.join(in.get(1).dtype(), in.get(2).dtype()));

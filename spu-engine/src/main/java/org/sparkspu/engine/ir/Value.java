@@ -121,6 +121,18 @@ public final class Value {
   public Value equal(Value o) { return ew(new Op.Compare(Op.Cmp.EQ), this, o); }
   public Value notEqual(Value o) { return ew(new Op.Compare(Op.Cmp.NE), this, o); }
 
+  /**
+   * Integer 0/1: 1 where this and every one of {@code others} is negative (as ring values: the
+   * encodings' signs), e.g. the AND of comparisons a_i < b_i as allNegative(a_i - b_i), exact while
+   * each |a_i - b_i| < 2^63. Cheaper in MPC than multiplying the comparisons' results.
+   */
+  public Value allNegative(Value... others) {
+    Value[] all = new Value[others.length + 1];
+    all[0] = this;
+    System.arraycopy(others, 0, all, 1, others.length);
+    return ew(new Op.AllNegative(), all);
+  }
+
   /** this ? a : b, for an integer 0/1 condition. */
   public Value select(Value a, Value b) { return ew(new Op.Select(), this, a, b); }
 

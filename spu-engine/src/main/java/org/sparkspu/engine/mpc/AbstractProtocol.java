@@ -137,6 +137,45 @@ public abstract class AbstractProtocol implements Protocol {
   }
 
   @Override
+  public Share allNegative(List<Share> xs) {
+    if (xs.isEmpty()) throw new IllegalArgumentException("allNegative of no operands");
+    Shape shape = xs.get(0).shape();
+    for (Share x : xs) checkSameShape(xs.get(0), x);
+    int n = shape.size();
+    return kernel("all_negative", n, () -> {
+      // Each operand padded to whole longs of packed bits, so operand j's signs are words [j*w, (j+1)*w).
+      int padded = paddedBits(n), w = padded / 64;
+      List<Share> parts = new ArrayList<>(xs.size());
+      for (Share x : xs) parts.add(x.map(t -> padTo(t, padded)));
+      Share signs = signBitsPacked(summands(Share.concat(parts)));
+      List<Shape> lanes = new ArrayList<>();
+      for (int j = 0; j < xs.size(); j++) lanes.add(Shape.vector(w));
+      List<Share> level = xs.size() == 1 ? List.of(signs) : signs.split(lanes);
+      while (level.size() > 1) { // balanced AND tree, one round per level
+        List<Share> lefts = new ArrayList<>(), rights = new ArrayList<>();
+        for (int i = 0; i + 1 < level.size(); i += 2) {
+          lefts.add(level.get(i));
+          rights.add(level.get(i + 1));
+        }
+        List<Share> next = new ArrayList<>(andMany(lefts, rights));
+        if (level.size() % 2 == 1) next.add(level.get(level.size() - 1));
+        level = next;
+      }
+      Share bits = level.get(0).map(t -> BitPacking.unpackBits(t, Shape.vector(n)).reshape(shape));
+      return bitToArith(bits);
+    });
+  }
+
+  private static int paddedBits(long n) {
+    return (int) ((n + 63) / 64 * 64);
+  }
+
+  private static RingTensor padTo(RingTensor t, int len) {
+    long[] d = java.util.Arrays.copyOf(t.data(), len);
+    return RingTensor.wrap(d, Shape.vector(len));
+  }
+
+  @Override
   public Share equal(Share a, Share b) {
     checkSameShape(a, b);
     return kernel("equal", a.size(), () -> bitToArith(isZero(zeroTestOperand(sub(a, b)))));
@@ -241,13 +280,26 @@ public abstract class AbstractProtocol implements Protocol {
     List<Share> two = reduceToTwo(ops);
     if (two.size() == 1) return mask(shr(two.get(0), K - 1), 1L);
     Share a = two.get(0), b = two.get(1);
-    int count = a.size();
     Share sum = xorB(a, b);
     Share g = mask(andB(a, b), Long.MAX_VALUE);
     // Bit 63 kills nothing and generates nothing: its group generate is then the carry into bit 63.
     Share p = xorPublicB(mask(sum, Long.MAX_VALUE), RingTensor.fill(a.shape(), Long.MIN_VALUE));
     Share carries = unpackBits(carryTree(g, p), a.shape());
     return xorB(mask(shr(sum, K - 1), 1L), carries);
+  }
+
+  /**
+   * {@link #signBit} with the result left packed: bit e % 64 of word e / 64 is element e's sign
+   * (the carry tree's own output order), for a length that is a multiple of 64.
+   */
+  private Share signBitsPacked(List<Share> ops) {
+    List<Share> two = reduceToTwo(ops);
+    if (two.size() == 1) return two.get(0).map(BitPacking::packSigns);
+    Share a = two.get(0), b = two.get(1);
+    Share sum = xorB(a, b);
+    Share g = mask(andB(a, b), Long.MAX_VALUE);
+    Share p = xorPublicB(mask(sum, Long.MAX_VALUE), RingTensor.fill(a.shape(), Long.MIN_VALUE));
+    return xorB(sum.map(BitPacking::packSigns), carryTree(g, p));
   }
 
   /** Group generate over all 64 bits of each element, packed one bit per element (width 1). */
@@ -323,6 +375,18 @@ public abstract class AbstractProtocol implements Protocol {
   /** {@link #signBit} after the summands: carry-save levels, then the packed carry tree. */
   protected final Cost signBitCost(int operands, long len) {
     return reduceCost(operands, len).then(andRounds(signBitAndSizes(len)));
+  }
+
+  /**
+   * {@link #allNegative} after the summands of its {@code operands} x {@code len} elements: the sign
+   * bits over the padded operands, the packed AND tree, then the caller adds one bit injection of
+   * {@code len}.
+   */
+  protected final Cost allNegativeSignsCost(int summands, long operands, long len) {
+    long padded = paddedBits(len), words = padded / 64;
+    Cost c = reduceCost(summands, operands * padded).then(andRounds(signBitAndSizes(operands * padded)));
+    for (long k = operands; k > 1; k = (k + 1) / 2) c = c.then(andCost(k / 2 * words));
+    return c;
   }
 
   /** {@link #isZero}: the packed 6-level AND tree. */

@@ -88,6 +88,14 @@ public final class BitPacking {
     return RingTensor.wrap(r, Shape.vector(r.length));
   }
 
+  /** The sign bit (bit 63) of each element, packed 64 to a long (element e in bit e % 64 of word e / 64). */
+  public static RingTensor packSigns(RingTensor t) {
+    long[] d = t.data();
+    long[] r = new long[(d.length + 63) / 64];
+    for (int e = 0; e < d.length; e++) r[e >>> 6] |= (d[e] >>> 63) << (e & 63);
+    return RingTensor.wrap(r, Shape.vector(r.length));
+  }
+
   /** One bit per element, packed 64 to a long, back to one element per long (in bit 0). */
   public static RingTensor unpackBits(RingTensor packed, Shape shape) {
     long[] d = packed.data();

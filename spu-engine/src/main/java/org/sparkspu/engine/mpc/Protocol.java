@@ -102,6 +102,14 @@ public interface Protocol {
   /** Arithmetic 0/1: a < b, exact when |a - b| < 2^63 (always true for encodable fixed point). */
   Share lessThan(Share a, Share b);
 
+  /**
+   * Arithmetic 0/1: 1 where every x_i is negative (signed 64-bit), for operands of one shape. The
+   * conjunction of k comparisons (a < b as a - b < 0) for about the price of k sign bits and one bit
+   * injection: the k sign bits are ANDed as boolean shares packed 64 to a long, instead of k bit
+   * injections and k - 1 arithmetic products.
+   */
+  Share allNegative(List<Share> xs);
+
   /** Arithmetic 0/1: a == b. */
   Share equal(Share a, Share b);
 

@@ -140,6 +140,13 @@ class OpsTest {
     out("equal", X.equal(X2), zip(x, x2, (u, z) -> b(u == z)), 0, 0);
     out("not_equal", X.notEqual(X2), zip(x, x2, (u, z) -> b(u != z)), 0, 0);
     out("less_public", X.less(0.5), map(x, u -> b(u < 0.5)), 0, 0);
+    double[] allNeg = new double[n], allNegPublic = new double[n];
+    for (int i = 0; i < n; i++) {
+      allNeg[i] = b(x[i] - y[i] < 0 && k[i] < 0 && w[i] - 1 < 0 && p[i] < 0);
+      allNegPublic[i] = b(w[i] < 0);
+    }
+    out("all_negative", X.sub(Y).allNegative(K, W.sub(t.constant(1.0)), P), allNeg, 0, 0);
+    out("all_negative_public", W.allNegative(W.add(W)), allNegPublic, 0, 0);
     out("select", X.less(Y).select(X, Y), zip(x, y, Math::min), 0, 0);
     out("abs", X.abs(), map(x, Math::abs), 0, 0);
     out("abs_int", K.abs(), map(k, Math::abs), 0, 0);

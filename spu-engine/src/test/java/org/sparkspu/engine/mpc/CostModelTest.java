@@ -1,6 +1,7 @@
 package org.sparkspu.engine.mpc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -80,6 +81,31 @@ class CostModelTest {
       assertEquals(declared.get(i).rounds() * calls, e.rounds(), cfg.protocol() + " " + c.kernel() + " rounds");
       assertEquals(declared.get(i).bytes() * calls, e.bytesSent(), cfg.protocol() + "/" + cfg.parties() + " " + c.kernel() + " bytes, n=" + n);
       assertEquals(e.bytesSent(), e.bytesReceived(), "every byte sent is received");
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("configs")
+  void allNegativeMeasuredEqualsDeclared(SessionConfig cfg, int n) {
+    Shape shape = Shape.vector(n);
+    for (int k : new int[] {1, 2, 5}) {
+      var res = Simulator.run(cfg, s -> {
+        Protocol p = s.protocol();
+        List<Share> xs = new ArrayList<>();
+        for (int j = 0; j < k; j++) xs.add(p.input(j % 2, s.self() == j % 2 ? RingTensor.fill(shape, j - 2) : null, shape));
+        s.profile().clear();
+        p.allNegative(xs);
+        return p.cost(Kernel.ALL_NEGATIVE, n, k);
+      });
+      Profile.Entry e = res.profile().entry("all_negative");
+      Cost declared = res.output(0);
+      // aby3's one-way messages (summand reshare, bit input) may overlap the AND tree's: rounds are an upper bound there.
+      if (cfg.protocol().equals("aby3")) {
+        assertTrue(e.rounds() <= declared.rounds() && e.rounds() >= declared.rounds() - 2, "aby3 all_negative rounds " + e.rounds() + ", k=" + k);
+      } else {
+        assertEquals(declared.rounds(), e.rounds(), cfg.protocol() + " all_negative rounds, k=" + k);
+      }
+      assertEquals(declared.bytes(), e.bytesSent(), cfg.protocol() + "/" + cfg.parties() + " all_negative bytes, n=" + n + ", k=" + k);
     }
   }
 

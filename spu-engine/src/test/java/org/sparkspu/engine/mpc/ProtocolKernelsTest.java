@@ -95,6 +95,31 @@ class ProtocolKernelsTest {
 
   @ParameterizedTest
   @MethodSource("configs")
+  void allNegativeIsTheConjunctionOfSigns(SessionConfig cfg) {
+    int n = 300; // not a multiple of 64: the padding must not leak into the result
+    long[] x = values(7, n), y = values(8, n);
+    Random r = new Random(9);
+    long[] z = new long[n];
+    for (int i = 0; i < n; i++) z[i] = i % 3 == 0 ? -1 - r.nextInt(5) : r.nextLong() >> 2; // many rows where all three hold
+    for (int i = 0; i < 40; i++) {
+      x[i] = -(i + 1);
+      y[i] = i % 2 == 0 ? Long.MIN_VALUE : -(1L << 62) + 1;
+    }
+    long[] one = run(cfg, x, y, (p, s) -> p.allNegative(List.of(s[0])));
+    long[] two = run(cfg, x, y, (p, s) -> p.allNegative(List.of(s[0], s[1])));
+    long[] three = run(cfg, x, y, (p, s) -> p.allNegative(List.of(s[0], s[1], p.addPublic(p.mulPublic(s[0], RingTensor.fill(s[0].shape(), 0)),
+        RingTensor.wrap(z, s[0].shape())))));
+    long[] matrix = run(cfg, x, y, (p, s) -> p.allNegative(List.of(s[0].reshape(Shape.of(n / 3, 3)), s[1].reshape(Shape.of(n / 3, 3)))));
+    for (int i = 0; i < n; i++) {
+      assertEquals(x[i] < 0 ? 1 : 0, one[i], "one operand at " + i);
+      assertEquals(x[i] < 0 && y[i] < 0 ? 1 : 0, two[i], "two operands at " + i);
+      assertEquals(x[i] < 0 && y[i] < 0 && z[i] < 0 ? 1 : 0, three[i], "three operands at " + i);
+      assertEquals(two[i], matrix[i], "matrix shape at " + i);
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("configs")
   void booleanConversionsRoundTrip(SessionConfig cfg) {
     int n = 300;
     long[] x = values(5, n), y = values(6, n);

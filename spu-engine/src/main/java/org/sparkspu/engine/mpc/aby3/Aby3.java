@@ -74,6 +74,8 @@ public final class Aby3 extends AbstractProtocol {
       case BIT_B2A -> bit;
       case A2B -> reshare.then(adderCost(2, len));
       case MSB, LESS -> reshare.then(signBitCost(2, len)).then(bit);
+      // Rounds as if nothing overlapped: an upper bound (the one-way messages may overlap the AND tree's).
+      case ALL_NEGATIVE -> ring(1, dims[1] * ((len + 63) / 64 * 64)).then(allNegativeSignsCost(2, dims[1], len)).then(bit);
       // Both one-way messages (the reshare and the bit's input) go from party 0 to party 1 and
       // overlap the AND tree's message chain: 8 rounds on the critical path, not 9.
       case EQUAL -> new Cost(8, reshare.then(zeroTestCost(len)).then(bit).bytes());

@@ -98,6 +98,7 @@ public final class Semi2k extends AbstractProtocol {
       case BIT_B2A -> new Cost(1, pairs() * 8 * len);
       case A2B -> adderCost(n, len);
       case MSB, LESS -> signBitCost(n, len).then(cost(Kernel.BIT_B2A, len));
+      case ALL_NEGATIVE -> allNegativeSignsCost(n, dims[1], len).then(cost(Kernel.BIT_B2A, len));
       case EQUAL -> (n == 2 ? Cost.FREE : adderCost(n, len)).then(zeroTestCost(len)).then(cost(Kernel.BIT_B2A, len));
       case B2A -> adderCost(n, len).then(cost(Kernel.REVEAL_TO, len));
     };
