@@ -12,6 +12,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.sparkspu.spark.SecureFrame;
+import org.sparkspu.spark.join.JoinReport;
 import org.sparkspu.spark.plan.QueryProfile;
 import org.sparkspu.spark.sql.SpuQueryLog;
 
@@ -24,11 +25,21 @@ import org.sparkspu.spark.sql.SpuQueryLog;
  * reference), {@code lineitem_horizontal} (each party's own rows, {@link SecureFrame#own}) and, when
  * the secret layout was prepared, {@code lineitem_secret} (the rows secret-shared with
  * {@code format("spu")} into a temporary share store, GROUP BY domain l_returnflag, l_linestatus).
- * Adding a layout: a view name in {@link #LAYOUTS}, its preparation in {@link #prepare}.
+ * The vertical layout (Q12) is TPC-H's own split of the data between organisations: party 0 holds
+ * all of lineitem (the union of the slices), party 1 holds orders; {@code lineitem_orders_plain} is
+ * plaintext Spark's join of the two on the order key, {@code lineitem_orders_vertical} secure_join's
+ * secret table of the same join (ECDH-PSI between parties 0 and 1, every non-key column
+ * secret-shared among all parties, GROUP BY domain l_shipmode).
+ * Adding a layout: a name in {@link #LAYOUTS} and {@link #layouts}, its preparation in {@link #prepare}.
  */
 public final class TpchWorkload implements AutoCloseable {
   /** The secure layouts, in the order the demo and the benchmark run them. */
-  public static final List<String> LAYOUTS = List.of("horizontal", "secret");
+  public static final List<String> LAYOUTS = List.of("horizontal", "secret", "vertical");
+
+  /** The layouts query {@code query} runs in: lineitem alone in horizontal and secret, Q12 (lineitem and orders) vertical. */
+  public static List<String> layouts(String query) {
+    return query.equalsIgnoreCase("q12") ? List.of("vertical") : List.of("horizontal", "secret");
+  }
 
   /** One query's answer, its wall time in seconds and (secure layouts) the MPC profile. */
   public record Run(List<Row> rows, double seconds, QueryProfile profile) {}
@@ -40,9 +51,13 @@ public final class TpchWorkload implements AutoCloseable {
   private final double generateSeconds;
   private final double writeSeconds;
   private final Path store;
+  private final Vertical vertical;
+
+  /** The vertical layout's data: orders (party 1) and the secure join's output and report. */
+  private record Vertical(Dataset<Row> orders, long ordersRows, Path dir, JoinReport join) {}
 
   private TpchWorkload(SparkSession spark, double sf, long[] rowsPerParty, List<Dataset<Row>> slices, double generateSeconds,
-      double writeSeconds, Path store) {
+      double writeSeconds, Path store, Vertical vertical) {
     this.spark = spark;
     this.sf = sf;
     this.rowsPerParty = rowsPerParty;
@@ -50,6 +65,7 @@ public final class TpchWorkload implements AutoCloseable {
     this.generateSeconds = generateSeconds;
     this.writeSeconds = writeSeconds;
     this.store = store;
+    this.vertical = vertical;
   }
 
   /**
@@ -68,13 +84,25 @@ public final class TpchWorkload implements AutoCloseable {
     return spark;
   }
 
-  /**
-   * Generates lineitem at {@code sf} split among {@code parties} (each party's slice cached in
-   * Spark, {@code partitionsPerParty} generator tasks each), registers the plaintext and horizontal
-   * views and, if {@code secret}, secret-shares every party's rows into a new temporary store.
-   */
+  /** {@link #prepare(SparkSession, double, int, int, java.util.Collection)} of horizontal and, if {@code secret}, secret. */
   public static TpchWorkload prepare(SparkSession spark, double sf, int parties, int partitionsPerParty, boolean secret)
       throws IOException {
+    return prepare(spark, sf, parties, partitionsPerParty, secret ? List.of("horizontal", "secret") : List.of("horizontal"));
+  }
+
+  /**
+   * Generates lineitem at {@code sf} split among {@code parties} (each party's slice cached in
+   * Spark, {@code partitionsPerParty} generator tasks each) and registers the plaintext and
+   * horizontal views; for "secret" in {@code layouts}, secret-shares every party's rows into a new
+   * temporary store; for "vertical", generates orders as party 1's table and runs the secure join
+   * of party 0's lineitem with it (timed: {@link #joinReport}).
+   */
+  public static TpchWorkload prepare(SparkSession spark, double sf, int parties, int partitionsPerParty,
+      java.util.Collection<String> layouts) throws IOException {
+    for (String l : layouts) {
+      if (!LAYOUTS.contains(l)) throw new IllegalArgumentException("unknown layout '" + l + "', expected some of " + LAYOUTS);
+    }
+    boolean secret = layouts.contains("secret");
     List<Dataset<Row>> slices = new ArrayList<>();
     List<SecureFrame> owned = new ArrayList<>();
     long[] rows = new long[parties];
@@ -106,24 +134,59 @@ public final class TpchWorkload implements AutoCloseable {
       write = (System.nanoTime() - t1) / 1e9;
       spark.read().format("spu").load(store.toString()).createOrReplaceTempView("lineitem_secret");
     }
-    return new TpchWorkload(spark, sf, rows, slices, generate, write, store);
+    Vertical vertical = layouts.contains("vertical") ? vertical(spark, sf, Math.max(1, partitionsPerParty), all) : null;
+    return new TpchWorkload(spark, sf, rows, slices, generate, write, store, vertical);
   }
 
-  /** The view of {@code layout} ("plain" or one of {@link #LAYOUTS}). */
+  /** Orders at party 1, all of lineitem at party 0, both views of their join on the order key. */
+  private static Vertical vertical(SparkSession spark, double sf, int partitions, Dataset<Row> lineitem) throws IOException {
+    Dataset<Row> orders = TpchData.orders(spark, sf, partitions).cache();
+    long ordersRows = orders.count();
+    // secure_join joins equally named keys: both sides call the order key "orderkey".
+    Dataset<Row> li = lineitem.withColumnRenamed("l_orderkey", "orderkey");
+    Dataset<Row> od = orders.withColumnRenamed("o_orderkey", "orderkey");
+    li.join(od, "orderkey").createOrReplaceTempView(view("q12", "plain"));
+    Path dir = Files.createTempDirectory("spu-q12");
+    SecureFrame joined = SecureFrame.own(spark, 0, li).join(SecureFrame.own(spark, 1, od), List.of("orderkey"), "inner",
+        java.util.Map.of("path", dir.resolve("lineitem_orders").toString(), "publicDomain", "l_shipmode"));
+    joined.createOrReplaceTempView(view("q12", "vertical"));
+    return new Vertical(orders, ordersRows, dir, joined.joinReport());
+  }
+
+  /** The view of {@code layout} ("plain" or one of {@link #LAYOUTS}) for the lineitem-only queries. */
   public static String view(String layout) {
     return "lineitem_" + layout;
   }
 
-  /** Plaintext Spark's answer to {@code query} ("q1", "q6") over the union of the parties' rows, timed. */
+  /** The view {@code query} reads in {@code layout} ("plain" or one of {@link #layouts(String)}). */
+  public static String view(String query, String layout) {
+    return query.equalsIgnoreCase("q12") ? "lineitem_orders_" + layout : view(layout);
+  }
+
+  /** Plaintext Spark's answer to {@code query} (one of {@link TpchQueries#NAMES}) over the union of the parties' rows, timed. */
   public Run plain(String query) {
-    return timed(TpchQueries.sql(query, view("plain"), false), false);
+    if (query.equalsIgnoreCase("q12") && vertical == null) throw new IllegalStateException("q12 needs the vertical layout prepared");
+    return timed(TpchQueries.sql(query, view(query, "plain"), false), false);
   }
 
   /** The secure answer to {@code query} in {@code layout}, timed, with the query's profile. */
   public Run secure(String query, String layout) {
-    if (!LAYOUTS.contains(layout)) throw new IllegalArgumentException("unknown layout '" + layout + "', expected one of " + LAYOUTS);
+    if (!layouts(query).contains(layout)) {
+      throw new IllegalArgumentException("query " + query + " runs in the layouts " + layouts(query) + ", not '" + layout + "'");
+    }
     if (layout.equals("secret") && store == null) throw new IllegalStateException("the secret layout was not prepared");
-    return timed(TpchQueries.sql(query, view(layout), true), true);
+    if (layout.equals("vertical") && vertical == null) throw new IllegalStateException("the vertical layout was not prepared");
+    return timed(TpchQueries.sql(query, view(query, layout), true), true);
+  }
+
+  /** The vertical layout's secure join (sizes, PSI and share-writing seconds), or null when it was not prepared. */
+  public JoinReport joinReport() {
+    return vertical == null ? null : vertical.join();
+  }
+
+  /** Rows of orders (party 1's table in the vertical layout; 0 when it was not prepared). */
+  public long ordersRows() {
+    return vertical == null ? 0 : vertical.ordersRows();
   }
 
   private Run timed(String sql, boolean secure) {
@@ -161,16 +224,24 @@ public final class TpchWorkload implements AutoCloseable {
     return writeSeconds;
   }
 
-  /** Unpersists the slices, drops the views and deletes the share store. */
+  /** Unpersists the cached tables, drops the views and deletes the share stores. */
   @Override
   public void close() {
     for (Dataset<Row> s : slices) s.unpersist(true);
     for (String v : List.of("plain", "horizontal", "secret")) spark.catalog().dropTempView(view(v));
-    if (store == null) return;
-    try (Stream<Path> files = Files.walk(store)) {
+    for (String v : List.of("plain", "vertical")) spark.catalog().dropTempView(view("q12", v));
+    if (vertical != null) {
+      vertical.orders().unpersist(true);
+      delete(vertical.dir());
+    }
+    if (store != null) delete(store);
+  }
+
+  private static void delete(Path dir) {
+    try (Stream<Path> files = Files.walk(dir)) {
       for (Path f : files.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(f);
     } catch (IOException e) {
-      throw new UncheckedIOException("could not delete the share store " + store, e);
+      throw new UncheckedIOException("could not delete " + dir, e);
     }
   }
 }
