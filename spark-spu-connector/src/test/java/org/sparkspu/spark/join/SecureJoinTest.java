@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.sparkspu.engine.link.RecordingLink;
 import org.sparkspu.spark.SecureAgg;
 import org.sparkspu.spark.SecureFrame;
 import org.sparkspu.spark.plan.SpuQueryException;
@@ -311,8 +312,8 @@ class SecureJoinTest {
         List<RecordingLink.Received> got = links.get(party).received();
         assertFalse(got.isEmpty());
         for (RecordingLink.Received m : got) {
-          assertFalse(contains(m.bytes(), peerPrefix.getBytes(StandardCharsets.UTF_8)), "party " + party + " received a peer key in " + m.tag());
-          assertFalse(contains(m.bytes(), "shared-".getBytes(StandardCharsets.UTF_8)), "party " + party + " received a key in " + m.tag());
+          assertFalse(contains(m.asBytes(), peerPrefix.getBytes(StandardCharsets.UTF_8)), "party " + party + " received a peer key in " + m.tag());
+          assertFalse(contains(m.asBytes(), "shared-".getBytes(StandardCharsets.UTF_8)), "party " + party + " received a key in " + m.tag());
         }
       }
       // What a party receives depends on the set sizes only: the same message tags and sizes for other key values.

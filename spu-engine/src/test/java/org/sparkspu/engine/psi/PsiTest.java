@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.sparkspu.engine.link.RecordingLink;
 
 /** PSI between two parties against a plaintext HashSet intersection, in memory and over Netty. */
 class PsiTest {
