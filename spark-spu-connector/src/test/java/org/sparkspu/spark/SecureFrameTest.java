@@ -16,6 +16,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.sparkspu.spark.horizontal.HorizontalTable;
 import org.sparkspu.spark.plan.QueryProfile;
 import org.sparkspu.spark.plan.SpuQueryException;
 import org.sparkspu.spark.sql.PlainTable;
@@ -52,6 +53,7 @@ class SecureFrameTest {
 
   @AfterAll
   static void stop() {
+    SecureFrame.horizontalTables = HorizontalTable::new; // later test classes in this JVM run real MPC
     spark.stop();
   }
 
