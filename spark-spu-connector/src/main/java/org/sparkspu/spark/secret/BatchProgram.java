@@ -33,7 +33,8 @@ import org.sparkspu.spark.store.ShareStore;
  *
  * <p>Inputs: a public row-exists vector {@code exists} [B] (1 for the batch's rows, 0 for padding),
  * each read column's secret values {@code v:<col>} [B] and, for nullable columns, validity
- * {@code n:<col>} [B]; for MIN/MAX the running accumulators {@code acc:min:<i>}, {@code acc:max:<i>}
+ * {@code n:<col>} [B]; for each single-owner predicate its owner's private 0/1 mask {@code lm:<id>}
+ * [B] ({@link LocalPredicates}); for MIN/MAX the running accumulators {@code acc:min:<i>}, {@code acc:max:<i>}
  * [G]. Outputs (all secret): {@code sumsI} [G x SI] and {@code sumsF} [G x SF] (integer and
  * fixed-point per-group sums, see {@link Layout}) and {@code min:<i>} / {@code max:<i>} [G].
  *
@@ -97,6 +98,8 @@ final class BatchProgram {
   private final Map<String, Value> valids = new LinkedHashMap<>();
   private final Value one;
   private final Value zero;
+  /** Single-owner predicates evaluated by their owner: the owner's private 0/1 TRUE-indicator (see {@link LocalPredicates}). */
+  private final Map<Expr, Value> localMasks = new java.util.HashMap<>();
 
   private BatchProgram(SecretPlan plan, byte[] hashKey) {
     this.plan = plan;
@@ -113,6 +116,7 @@ final class BatchProgram {
     }
     this.one = t.constantInt(1);
     this.zero = t.constantInt(0);
+    for (SecretPlan.LocalInput l : plan.locals()) localMasks.putIfAbsent(l.expr(), t.privateInts(l.owner(), "lm:" + l.id(), vec));
   }
 
   private SecretColumn column(String name) {
@@ -349,6 +353,8 @@ final class BatchProgram {
   }
 
   private Pred pred(Expr e, boolean needF) {
+    Pred local = localPred(e, needF);
+    if (local != null) return local;
     if (e instanceof Expr.And a) {
       Pred l = pred(a.left(), needF), r = pred(a.right(), needF);
       return new Pred(l.t().and(r.t()), needF ? or(l.f(), r.f()) : null); // FALSE if either is FALSE
@@ -379,6 +385,12 @@ final class BatchProgram {
       return Boolean.TRUE.equals(l.value()) ? new Pred(Bits.ONE, Bits.ZERO) : new Pred(Bits.ZERO, Bits.ONE);
     }
     throw new IllegalArgumentException("not a predicate: " + e.getClass().getSimpleName());
+  }
+
+  /** A predicate its owner evaluated locally: the private mask is T (padding rows hold 0); only where F is not needed. */
+  private Pred localPred(Expr e, boolean needF) {
+    Value m = needF ? null : localMasks.get(e);
+    return m == null ? null : new Pred(Bits.of(m), null);
   }
 
   /** a OR b = a + b - a*b, with TRUE/FALSE constants folded so that they cost nothing. */

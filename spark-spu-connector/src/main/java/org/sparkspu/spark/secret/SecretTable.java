@@ -250,9 +250,22 @@ public final class SecretTable implements SecureTable {
     return e -> ExprTypes.typeOf(spark, schema, e);
   }
 
+  /**
+   * {@code plan} with the single-owner predicates its owners evaluate locally, when the store is a
+   * secure_join output and spark.spu.localEvaluation is on (see {@link LocalPredicates}).
+   */
+  SecretPlan withLocals(SparkSession spark, SecretPlan plan) {
+    if (spark == null) return plan;
+    boolean on = SpuConf.localEvaluation(k -> spark.conf().getOption(k).isDefined() ? spark.conf().getOption(k).get() : null);
+    if (!on) return plan;
+    List<org.sparkspu.spark.join.JoinManifest.Group> groups = org.sparkspu.spark.join.JoinManifest.read(path);
+    if (groups == null) return plan;
+    return plan.withLocals(LocalPredicates.find(plan.query(), groups));
+  }
+
   @Override
   public QueryResult execute(SparkSession spark, SpuConf conf, SecureQuery query, int[] receivers) {
-    SecretPlan plan = plan(conf, query, sparkTypes(spark, schema()));
+    SecretPlan plan = withLocals(spark, plan(conf, query, sparkTypes(spark, schema())));
     List<List<Object>> keys = groupKeys(spark, query);
     MpcRun<SecretRun.PartyOutput> run = runParties(spark, conf, plan, SecretRun.Mode.FINISH, keys, receivers);
     List<org.apache.spark.sql.Row> rows = null;
@@ -269,7 +282,7 @@ public final class SecretTable implements SecureTable {
 
   /** Tests: runs the query up to its GroupTotals and reveals them (raw ring values per group). */
   SecretRun.Revealed revealTotals(SparkSession spark, SpuConf conf, SecureQuery query) {
-    SecretPlan plan = plan(conf, query, sparkTypes(spark, schema()));
+    SecretPlan plan = withLocals(spark, plan(conf, query, sparkTypes(spark, schema())));
     return runParties(spark, conf, plan, SecretRun.Mode.REVEAL_TOTALS, groupKeys(spark, query), null).output(0).revealed();
   }
 
@@ -280,10 +293,17 @@ public final class SecretTable implements SecureTable {
 
   private MpcRun<SecretRun.PartyOutput> runParties(SparkSession spark, SpuConf conf, SecretPlan plan, SecretRun.Mode mode,
       List<List<Object>> keys, int[] receivers) {
-    List<SecretRun.PartyInput> inputs = new ArrayList<>();
-    for (int k = 0; k < conf.parties(); k++) inputs.add(new SecretRun.PartyInput(path, k, publicDigest));
-    int[] rec = receivers == null ? null : receivers.clone();
-    return MpcRunner.run(spark, conf, inputs, (session, in) -> SecretRun.run(session, in, plan, mode, keys, rec));
+    // Local predicates: each owner's masks, from its own private rows, into its own folder of this run.
+    String localRun = plan.locals().isEmpty() ? null : "_spu_local-" + java.util.UUID.randomUUID();
+    try {
+      if (localRun != null) LocalPredicates.compute(spark, path, localRun, plan.locals());
+      List<SecretRun.PartyInput> inputs = new ArrayList<>();
+      for (int k = 0; k < conf.parties(); k++) inputs.add(new SecretRun.PartyInput(path, k, publicDigest, localRun));
+      int[] rec = receivers == null ? null : receivers.clone();
+      return MpcRunner.run(spark, conf, inputs, (session, in) -> SecretRun.run(session, in, plan, mode, keys, rec));
+    } finally {
+      if (localRun != null) LocalPredicates.delete(path, localRun, plan.locals());
+    }
   }
 
   private static boolean contains(int[] a, int x) {
@@ -293,7 +313,7 @@ public final class SecretTable implements SecureTable {
 
   @Override
   public String explain(SparkSession spark, SpuConf conf, SecureQuery query) {
-    SecretPlan plan = plan(conf, query, sparkTypes(spark, schema()));
+    SecretPlan plan = withLocals(spark, plan(conf, query, sparkTypes(spark, schema())));
     byte[] key = meta.hashKey();
     // Compile at party 0 of a throw-away in-memory session: the compiler needs the protocol's cost formulas only.
     var r = Simulator.run(conf.sessionConfig(), s -> {
@@ -317,7 +337,8 @@ public final class SecretTable implements SecureTable {
     return String.format("secret table %s: %d rows, %s with %d parties%n  query: %s%n  reads %s; %d batches of %d rows (the last padded);"
             + " %d groups%s%nper-batch program (run %d times):%n",
         path, meta.totalRows(), meta.protocol(), meta.parties(), plan.query().describe("secret"), plan.readColumns(), plan.batches(),
-        plan.batchRows(), plan.groupCount(), groups.length() == 0 ? "" : " = " + groups, plan.batches());
+        plan.batchRows(), plan.groupCount(), groups.length() == 0 ? "" : " = " + groups, plan.batches())
+        .replace("per-batch program", LocalPredicates.describe(plan.locals()) + "per-batch program");
   }
 
   private static String revealed(SecureQuery q, SecretPlan plan, int[] receivers) {
