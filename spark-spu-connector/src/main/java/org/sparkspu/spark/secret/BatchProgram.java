@@ -100,6 +100,8 @@ final class BatchProgram {
   private final Value zero;
   /** Single-owner predicates evaluated by their owner: the owner's private 0/1 TRUE-indicator (see {@link LocalPredicates}). */
   private final Map<Expr, Value> localMasks = new java.util.HashMap<>();
+  /** GROUP BY columns one-hot encoded by their owner: the private one-hot rows, one per domain value. */
+  private final Map<String, List<Value>> localOnehots = new java.util.HashMap<>();
 
   private BatchProgram(SecretPlan plan, byte[] hashKey) {
     this.plan = plan;
@@ -116,7 +118,15 @@ final class BatchProgram {
     }
     this.one = t.constantInt(1);
     this.zero = t.constantInt(0);
-    for (SecretPlan.LocalInput l : plan.locals()) localMasks.putIfAbsent(l.expr(), t.privateInts(l.owner(), "lm:" + l.id(), vec));
+    for (SecretPlan.LocalInput l : plan.locals()) {
+      if (l.groupColumn() == null) {
+        localMasks.putIfAbsent(l.expr(), t.privateInts(l.owner(), "lm:" + l.id(), vec));
+        continue;
+      }
+      List<Value> rows = new ArrayList<>();
+      for (int j = 0; j < l.domainSize(); j++) rows.add(t.privateInts(l.owner(), "lh:" + l.id() + ":" + j, vec));
+      localOnehots.put(l.groupColumn(), rows);
+    }
   }
 
   private SecretColumn column(String name) {
@@ -667,10 +677,13 @@ final class BatchProgram {
     for (int ci = gs.size() - 1; ci >= 0; ci--) {
       SecretPlan.GroupColumn gc = gs.get(ci);
       Value v = values.get(gc.name()), valid = valids.get(gc.name());
+      List<Value> local = localOnehots.get(gc.name());
       List<Value> rows = new ArrayList<>();
       for (int j = 0; j < gc.size(); j++) {
         Value r;
-        if (gc.isNull()[j]) {
+        if (local != null) {
+          r = local.get(j);
+        } else if (gc.isNull()[j]) {
           r = valid == null ? exists.mul(zero) : not(valid);
         } else {
           r = v.equal(t.constantInt(gc.codes()[j]));

@@ -28,6 +28,7 @@ import org.sparkspu.spark.plan.AggCall;
 import org.sparkspu.spark.plan.Expr;
 import org.sparkspu.spark.plan.SecureQuery;
 import org.sparkspu.spark.store.StoreIntegrityException;
+import org.sparkspu.spark.store.StoreMetadata;
 
 /**
  * Local evaluation of single-owner predicates on a vertical (secure_join) store
@@ -41,8 +42,10 @@ import org.sparkspu.spark.store.StoreIntegrityException;
  * enters the batch program as the owner's private input {@code lm:<id>}. The engine's visibility
  * inference keeps every product of private values local to their owner; a private value becomes
  * secret (shared by its owner, one message merged into the round's call) only where it meets a
- * secret value. A predicate that mixes two owners' columns, or sits under OR / NOT (whose FALSE
- * side the program also needs), stays in MPC; so do GROUP BY one-hots and aggregate inputs.
+ * secret value. A GROUP BY column of one owner (a public domain of at most {@link #MAX_LOCAL_DOMAIN}
+ * integers, decimals, dates or strings) is one-hot encoded by its owner the same way. A predicate
+ * that mixes two owners' columns, or sits under OR / NOT (whose FALSE side the program also needs),
+ * stays in MPC; so do aggregate inputs (they are read as shares).
  *
  * <p><b>Leakage</b>: unchanged. The owner computes the mask from rows it already holds in
  * plaintext and learns nothing new; the other parties receive only shares of the mask (fresh
@@ -65,6 +68,44 @@ final class LocalPredicates {
     if (q.filter() != null) pred(q.filter(), groups, out);
     for (AggCall a : q.aggregates()) if (a.input() != null) visit(a.input(), groups, out);
     return new ArrayList<>(out.values());
+  }
+
+  /** Domains up to this size are one-hot encoded by their owner (the index is stored in one byte per row). */
+  static final int MAX_LOCAL_DOMAIN = 127;
+
+  /**
+   * The GROUP BY columns of {@code plan} held by one owner, with a public domain of at most
+   * {@link #MAX_LOCAL_DOMAIN} values of an exactly comparable type (integers, decimals, dates,
+   * strings): the owner computes each row's domain index and inputs the one-hot rows privately.
+   */
+  static List<SecretPlan.LocalInput> groupInputs(SecretPlan plan, StoreMetadata meta, List<JoinManifest.Group> groups, int firstId) {
+    List<SecretPlan.LocalInput> out = new ArrayList<>();
+    for (SecretPlan.GroupColumn gc : plan.groups()) {
+      String c = gc.name();
+      JoinManifest.Group g = owner(new Expr.Col(c), groups);
+      String kind = meta.column(c).type().kind().name();
+      List<Object> dom = meta.publicDomains().get(c);
+      if (g == null || dom == null || dom.size() != gc.size() || dom.size() > MAX_LOCAL_DOMAIN) continue;
+      List<Expr> conds = new ArrayList<>(), vals = new ArrayList<>();
+      boolean ok = true;
+      for (int j = 0; j < dom.size() && ok; j++) {
+        Object v = dom.get(j);
+        Expr.Lit lit = v == null ? null : switch (kind) {
+          case "TINYINT", "SMALLINT", "INT", "BIGINT" -> Expr.Lit.of((Long) v);
+          case "DECIMAL" -> Expr.Lit.of((java.math.BigDecimal) v);
+          case "DATE" -> Expr.Lit.of((java.time.LocalDate) v);
+          case "STRING" -> Expr.Lit.of((String) v);
+          default -> null; // fixed point, booleans, timestamps: their one-hot stays in MPC
+        };
+        if (v != null && lit == null) ok = false;
+        conds.add(v == null ? new Expr.IsNull(new Expr.Col(c), false) : new Expr.Cmp("=", new Expr.Col(c), lit));
+        vals.add(Expr.Lit.of(j));
+      }
+      if (!ok) continue;
+      Expr index = new Expr.CaseWhen(conds, vals, Expr.Lit.of(-1));
+      out.add(new SecretPlan.LocalInput(firstId + out.size(), index, g.owner(), g.group(), g.folder(), c, dom.size()));
+    }
+    return out;
   }
 
   /** A predicate in a context where only its TRUE side is needed (WHERE, CASE condition, AND under those). */
@@ -137,7 +178,8 @@ final class LocalPredicates {
       List<Column> sel = new ArrayList<>();
       sel.add(functions.col(JoinManifest.POS).cast("long"));
       for (SecretPlan.LocalInput l : ls) {
-        sel.add(functions.expr("CAST(COALESCE(" + l.expr().sql() + ", false) AS TINYINT)"));
+        String dflt = l.groupColumn() == null ? "false" : "-1";
+        sel.add(functions.expr("CAST(COALESCE(" + l.expr().sql() + ", " + dflt + ") AS TINYINT)"));
       }
       String dir = new Path(partyDir(root, run, first.owner()), "g" + first.group()).toString();
       int k = ls.size();
@@ -216,6 +258,29 @@ final class LocalPredicates {
     return v;
   }
 
+  /** The batch's one-hot row of domain index {@code j} from a group-index mask (padding rows 0). */
+  static long[] onehotRow(byte[] index, long start, int b, int j) {
+    long[] v = new long[b];
+    int s = (int) start;
+    int len = (int) Math.min(b, index.length - start);
+    for (int i = 0; i < len; i++) v[i] = index[s + i] == j ? 1 : 0;
+    return v;
+  }
+
+  /** Party {@code k}'s private inputs of the batch starting at row {@code start}. */
+  static void putInputs(Map<String, Object> inputs, Map<Integer, byte[]> own, List<SecretPlan.LocalInput> locals, long start, int b) {
+    for (SecretPlan.LocalInput l : locals) {
+      byte[] m = own.get(l.id());
+      if (m == null) continue;
+      if (l.groupColumn() == null) inputs.put("lm:" + l.id(), org.sparkspu.engine.ring.RingTensor.vector(slice(m, start, b)));
+      else {
+        for (int j = 0; j < l.domainSize(); j++) {
+          inputs.put("lh:" + l.id() + ":" + j, org.sparkspu.engine.ring.RingTensor.vector(onehotRow(m, start, b, j)));
+        }
+      }
+    }
+  }
+
   /** Deletes the run's mask folders. */
   static void delete(String root, String run, List<SecretPlan.LocalInput> locals) {
     for (SecretPlan.LocalInput l : locals) {
@@ -238,8 +303,13 @@ final class LocalPredicates {
   static String describe(List<SecretPlan.LocalInput> locals) {
     StringBuilder sb = new StringBuilder();
     for (SecretPlan.LocalInput l : locals) {
-      sb.append(String.format("  local at party %d (plaintext rows of %s, private 0/1 input lm:%d): %s%n", l.owner(), l.folder(), l.id(),
-          l.expr().sql()));
+      if (l.groupColumn() != null) {
+        sb.append(String.format("  local at party %d (plaintext rows of %s, private one-hot inputs lh:%d:0..%d): GROUP BY `%s` index %s%n",
+            l.owner(), l.folder(), l.id(), l.domainSize() - 1, l.groupColumn(), l.expr().sql()));
+      } else {
+        sb.append(String.format("  local at party %d (plaintext rows of %s, private 0/1 input lm:%d): %s%n", l.owner(), l.folder(), l.id(),
+            l.expr().sql()));
+      }
     }
     return sb.toString();
   }

@@ -43,11 +43,20 @@ record SecretPlan(SecureQuery query, SecretTableSchema schema, int fractionBits,
   /**
    * A predicate read by one owner only: its TRUE-indicator (SQL: TRUE -> 1, FALSE and NULL -> 0)
    * is computed by the owner on its plaintext rows and is the owner's private input {@code lm:<id>}.
+   * Or ({@code groupColumn} set) a GROUP BY column of one owner: {@code expr} gives each row's index
+   * in the column's public domain (the NULL key included), and the owner inputs the one-hot rows
+   * {@code lh:<id>:<j>} privately.
    *
    * @param group the owner's column group in the join manifest
    * @param folder the owner's private folder of aligned rows (relative to the store root)
+   * @param groupColumn the GROUP BY column, or null for a predicate
+   * @param domainSize the GROUP BY column's domain size (0 for a predicate)
    */
-  record LocalInput(int id, Expr expr, int owner, int group, String folder) implements Serializable {}
+  record LocalInput(int id, Expr expr, int owner, int group, String folder, String groupColumn, int domainSize) implements Serializable {
+    LocalInput(int id, Expr expr, int owner, int group, String folder) {
+      this(id, expr, owner, group, folder, null, 0);
+    }
+  }
 
   /**
    * A GROUP BY column's public domain: each value's ring code (as the store encodes it) and

@@ -97,9 +97,7 @@ final class SecretRun {
           java.util.Arrays.fill(exists, 0, batch.rows(), 1L);
         }
         inputs.put("exists", RingTensor.vector(exists));
-        for (Map.Entry<Integer, byte[]> e : localMasks.entrySet()) {
-          inputs.put("lm:" + e.getKey(), RingTensor.vector(LocalPredicates.slice(e.getValue(), batches * b, b)));
-        }
+        LocalPredicates.putInputs(inputs, localMasks, plan.locals(), batches * b, b);
         for (String c : plan.readColumns()) {
           inputs.put("v:" + c, batch.values(c));
           Share v = batch.validity(c);

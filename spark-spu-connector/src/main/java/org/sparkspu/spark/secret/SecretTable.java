@@ -260,14 +260,17 @@ public final class SecretTable implements SecureTable {
     if (!on) return plan;
     List<org.sparkspu.spark.join.JoinManifest.Group> groups = org.sparkspu.spark.join.JoinManifest.read(path);
     if (groups == null) return plan;
-    return plan.withLocals(LocalPredicates.find(plan.query(), groups));
+    List<SecretPlan.LocalInput> locals = new ArrayList<>(LocalPredicates.find(plan.query(), groups));
+    locals.addAll(LocalPredicates.groupInputs(plan, meta, groups, locals.size()));
+    return plan.withLocals(locals);
   }
 
   @Override
   public QueryResult execute(SparkSession spark, SpuConf conf, SecureQuery query, int[] receivers) {
     SecretPlan plan = withLocals(spark, plan(conf, query, sparkTypes(spark, schema())));
     List<List<Object>> keys = groupKeys(spark, query);
-    MpcRun<SecretRun.PartyOutput> run = runParties(spark, conf, plan, SecretRun.Mode.FINISH, keys, receivers);
+    double[] localSeconds = new double[1];
+    MpcRun<SecretRun.PartyOutput> run = runParties(spark, conf, plan, SecretRun.Mode.FINISH, keys, receivers, localSeconds);
     List<org.apache.spark.sql.Row> rows = null;
     int[] rec = receivers == null || receivers.length == 0 ? null : receivers;
     for (int p = 0; p < conf.parties() && rows == null; p++) {
@@ -276,14 +279,14 @@ public final class SecretTable implements SecureTable {
     StructType resultSchema = Finisher.resultSchema(query, schema(), sparkTypes(spark, schema()));
     String program = "MPC at " + run.where() + "\n" + header(plan) + run.output(0).explain();
     QueryProfile profile = new QueryProfile("secret", conf.protocol(), conf.parties(), run.profile().total().rounds(),
-        run.bytesSentPerParty(), run.seconds(), 0.0, program, revealed(query, plan, receivers));
+        run.bytesSentPerParty(), run.seconds(), localSeconds[0], program, revealed(query, plan, receivers));
     return new QueryResult(resultSchema, rows == null ? List.of() : rows, profile);
   }
 
   /** Tests: runs the query up to its GroupTotals and reveals them (raw ring values per group). */
   SecretRun.Revealed revealTotals(SparkSession spark, SpuConf conf, SecureQuery query) {
     SecretPlan plan = withLocals(spark, plan(conf, query, sparkTypes(spark, schema())));
-    return runParties(spark, conf, plan, SecretRun.Mode.REVEAL_TOTALS, groupKeys(spark, query), null).output(0).revealed();
+    return runParties(spark, conf, plan, SecretRun.Mode.REVEAL_TOTALS, groupKeys(spark, query), null, new double[1]).output(0).revealed();
   }
 
   /** The plan a query would run with (tests and explain). */
@@ -292,11 +295,13 @@ public final class SecretTable implements SecureTable {
   }
 
   private MpcRun<SecretRun.PartyOutput> runParties(SparkSession spark, SpuConf conf, SecretPlan plan, SecretRun.Mode mode,
-      List<List<Object>> keys, int[] receivers) {
+      List<List<Object>> keys, int[] receivers, double[] localSeconds) {
     // Local predicates: each owner's masks, from its own private rows, into its own folder of this run.
     String localRun = plan.locals().isEmpty() ? null : "_spu_local-" + java.util.UUID.randomUUID();
     try {
+      long t0 = System.nanoTime();
       if (localRun != null) LocalPredicates.compute(spark, path, localRun, plan.locals());
+      localSeconds[0] = (System.nanoTime() - t0) / 1e9;
       List<SecretRun.PartyInput> inputs = new ArrayList<>();
       for (int k = 0; k < conf.parties(); k++) inputs.add(new SecretRun.PartyInput(path, k, publicDigest, localRun));
       int[] rec = receivers == null ? null : receivers.clone();

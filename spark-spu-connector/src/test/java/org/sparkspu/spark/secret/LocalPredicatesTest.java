@@ -36,7 +36,8 @@ import org.sparkspu.spark.sql.TestData;
  * every query equals plaintext Spark over the plaintext join, with local evaluation on and off;
  * the profile names the local predicates and their parties; only the owner's program reads its
  * masks; predicates mixing owners, NULLs in a local predicate's column, NOT/OR, CASE WHEN
- * conditions and a count whose whole filter is local (a private output) are covered. aby3 (owners
+ * conditions, a count whose whole filter is local (a private output) and GROUP BY one-hots of
+ * one or two owners (with a NULL key) are covered. aby3 (owners
  * 0 and 1, party 2 holds only shares) and semi2k with 2 parties.
  */
 class LocalPredicatesTest {
@@ -96,18 +97,21 @@ class LocalPredicatesTest {
           "shipmode, sum(CASE WHEN priority IN ('1-URGENT', '2-HIGH') THEN 1 ELSE 0 END) AS high,"
           + " sum(CASE WHEN NOT (priority IN ('1-URGENT', '2-HIGH')) THEN 1 ELSE 0 END) AS low",
           "WHERE shipmode IN ('MAIL', 'SHIP') AND sdate >= DATE '1994-03-01' AND sdate < DATE '1994-12-01' AND qty < 40"
-              + " GROUP BY shipmode", 3, Set.of(0, 1)),
+              + " GROUP BY shipmode", 4, Set.of(0, 1)), // 3 predicates and shipmode's one-hot
       // a conjunct mixing both owners stays in MPC; the other one (NULLs in total) is local at the orders owner
       new Case("shipmode, secure_sum(qty) AS s, secure_count(total) AS n", "shipmode, sum(qty) AS s, count(total) AS n",
-          "WHERE total > 300 AND (qty > 10 OR priority = '4-LOW') GROUP BY shipmode", 1, Set.of(0)),
+          "WHERE total > 300 AND (qty > 10 OR priority = '4-LOW') GROUP BY shipmode", 2, Set.of(0, 1)),
       // NOT / OR of one owner's columns (NULLs: NOT (NULL > 20) is NULL, not kept), a whole local filter and a count: a private output
       new Case("secure_count(1) AS n", "count(*) AS n", "WHERE NOT (qty > 20) OR disc IS NULL", 1, Set.of(1)),
       new Case("secure_sum(total) AS t, secure_min(qty) AS mn, secure_max(sdate) AS mx",
           "sum(total) AS t, min(qty) AS mn, max(sdate) AS mx", "WHERE disc >= 0.04 AND sdate IS NOT NULL", 1, Set.of(1)),
       // arithmetic over two owners inside a comparison: MPC; the CASE condition on one owner: local
       new Case("shipmode, secure_sum(CASE WHEN disc > 0.05 THEN qty * 2 ELSE 0 END) AS s",
-          "shipmode, sum(CASE WHEN disc > 0.05 THEN qty * 2 ELSE 0 END) AS s", "WHERE total * 2 > qty * 100 GROUP BY shipmode", 3,
-          Set.of(0, 1))); // Spark adds isnotnull(total) AND isnotnull(qty): one local conjunct per owner
+          "shipmode, sum(CASE WHEN disc > 0.05 THEN qty * 2 ELSE 0 END) AS s", "WHERE total * 2 > qty * 100 GROUP BY shipmode", 4,
+          Set.of(0, 1)), // Spark adds isnotnull(total) AND isnotnull(qty): one local conjunct per owner, and the one-hot
+      // two GROUP BY columns of two owners, one-hot encoded by each (priority has a NULL key); its product is in MPC
+      new Case("priority, shipmode, secure_sum(qty) AS s, secure_count(1) AS n, secure_max(total) AS mx",
+          "priority, shipmode, sum(qty) AS s, count(*) AS n, max(total) AS mx", "GROUP BY priority, shipmode", 2, Set.of(0, 1)));
 
   @ParameterizedTest
   @ValueSource(strings = {"aby3", "semi2k"})
@@ -119,12 +123,14 @@ class LocalPredicatesTest {
     LocalPredicates.onRead = (party, folder) -> reads.add(party + " " + folder);
     try {
       SecureFrame j = SecureFrame.own(spark, 0, spark.table("orders_plain")).join(SecureFrame.own(spark, 1, spark.table("lines_plain")),
-          List.of("orderkey"), "inner", Map.of("publicDomain", "shipmode", "path", dir.resolve("j-" + protocol).toString()));
+          List.of("orderkey"), "inner", Map.of("publicDomain", "shipmode,priority", "path", dir.resolve("j-" + protocol).toString()));
       j.createOrReplaceTempView("j");
       String root = j.joinReport().path();
       // semi2k: the cases that mix owners and CASE WHEN conditions (keeps the class under a minute)
-      for (Case c : protocol.equals("aby3") ? CASES : List.of(CASES.get(0), CASES.get(1), CASES.get(4))) {
-        for (boolean local : new boolean[] {true, false}) {
+      for (Case c : protocol.equals("aby3") ? CASES : List.of(CASES.get(0), CASES.get(4), CASES.get(5))) {
+        // the all-MPC path too for the cases that mix owners (the others: local only, to keep the class fast)
+        boolean both = c == CASES.get(0) || c == CASES.get(1) || c == CASES.get(5);
+        for (boolean local : both ? new boolean[] {true, false} : new boolean[] {true}) {
           spark.conf().set(SpuConf.LOCAL_EVALUATION, Boolean.toString(local));
           reads.clear();
           Dataset<Row> secure = spark.sql("SELECT " + c.secure() + " FROM j " + c.rest());
