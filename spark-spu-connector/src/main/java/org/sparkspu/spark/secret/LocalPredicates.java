@@ -108,6 +108,66 @@ final class LocalPredicates {
     return out;
   }
 
+  /**
+   * The columns the batch program still reads as shares once {@code locals} are evaluated by their
+   * owners (a column read only inside local predicates and one-hots is not read at all); mirrors
+   * how {@link BatchProgram} walks the query. Never empty: the reader needs one column for the row count.
+   */
+  static List<String> sharedColumns(SecretPlan plan, List<SecretPlan.LocalInput> locals) {
+    java.util.Set<Expr> preds = new java.util.HashSet<>();
+    java.util.Set<String> onehots = new java.util.HashSet<>();
+    for (SecretPlan.LocalInput l : locals) {
+      if (l.groupColumn() == null) preds.add(l.expr());
+      else onehots.add(l.groupColumn());
+    }
+    java.util.LinkedHashSet<String> cols = new java.util.LinkedHashSet<>();
+    SecureQuery q = plan.query();
+    if (q.filter() != null) predColumns(q.filter(), false, preds, cols);
+    for (String g : q.groupBy()) if (!onehots.contains(g)) cols.add(g);
+    for (AggCall a : q.aggregates()) if (a.input() != null) valueColumns(a.input(), preds, cols);
+    List<String> out = new ArrayList<>();
+    for (String c : plan.readColumns()) if (cols.contains(c)) out.add(c);
+    if (out.isEmpty() && !plan.readColumns().isEmpty()) out.add(plan.readColumns().get(0));
+    return out;
+  }
+
+  private static void predColumns(Expr e, boolean needF, java.util.Set<Expr> preds, java.util.Set<String> out) {
+    if (!needF && preds.contains(e)) return;
+    if (e instanceof Expr.And a) {
+      predColumns(a.left(), needF, preds, out);
+      predColumns(a.right(), needF, preds, out);
+    } else if (e instanceof Expr.Or o) {
+      predColumns(o.left(), true, preds, out);
+      predColumns(o.right(), true, preds, out);
+    } else if (e instanceof Expr.Not n) {
+      predColumns(n.child(), true, preds, out);
+    } else {
+      valueColumns(e, preds, out);
+    }
+  }
+
+  private static void valueColumns(Expr e, java.util.Set<Expr> preds, java.util.Set<String> out) {
+    if (e instanceof Expr.CaseWhen w) {
+      for (int i = 0; i < w.conditions().size(); i++) {
+        predColumns(w.conditions().get(i), false, preds, out);
+        valueColumns(w.values().get(i), preds, out);
+      }
+      if (w.otherwise() != null) valueColumns(w.otherwise(), preds, out);
+    } else if (e instanceof Expr.Arith a) {
+      valueColumns(a.left(), preds, out);
+      valueColumns(a.right(), preds, out);
+    } else if (e instanceof Expr.Cmp c) {
+      valueColumns(c.left(), preds, out);
+      valueColumns(c.right(), preds, out);
+    } else if (e instanceof Expr.IsNull n) {
+      valueColumns(n.child(), preds, out);
+    } else if (e instanceof Expr.In in) {
+      valueColumns(in.child(), preds, out);
+    } else {
+      out.addAll(e.columns()); // a column, a literal, or anything else: everything it reads
+    }
+  }
+
   /** A predicate in a context where only its TRUE side is needed (WHERE, CASE condition, AND under those). */
   private static void pred(Expr e, List<JoinManifest.Group> groups, Map<Expr, SecretPlan.LocalInput> out) {
     JoinManifest.Group g = owner(e, groups);

@@ -35,9 +35,9 @@ record SecretPlan(SecureQuery query, SecretTableSchema schema, int fractionBits,
     this(query, schema, fractionBits, batchRows, totalRows, readColumns, groups, inputs, List.of());
   }
 
-  /** This plan with {@code locals} evaluated by their owners. */
-  SecretPlan withLocals(List<LocalInput> l) {
-    return new SecretPlan(query, schema, fractionBits, batchRows, totalRows, readColumns, groups, inputs, l);
+  /** This plan with {@code locals} evaluated by their owners, reading only {@code read} as shares. */
+  SecretPlan withLocals(List<LocalInput> l, List<String> read) {
+    return new SecretPlan(query, schema, fractionBits, batchRows, totalRows, read, groups, inputs, l);
   }
 
   /**

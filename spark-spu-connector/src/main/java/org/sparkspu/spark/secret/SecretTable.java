@@ -50,6 +50,13 @@ import org.sparkspu.spark.store.StoreMetadata;
  * equalities and selections run on shares and reveal nothing; their pattern depends only on the
  * row count and the query.
  *
+ * <p><b>Local evaluation</b> (spark.spu.localEvaluation, default true): on a secure_join output,
+ * whose owners keep their own columns of the joined rows in plaintext, a predicate that reads only
+ * one owner's columns (a WHERE conjunct, a CASE WHEN condition) and a GROUP BY column of one owner
+ * are evaluated by that owner on its own rows and enter the batch program as its private 0/1
+ * inputs; only their meeting with secret values costs communication. Same results, same leakage
+ * (see {@link LocalPredicates}); explain and the query profile list them ("local at party k").
+ *
  * <p><b>What can be computed</b>: comparisons (< <= > >= = <>), + - *, AND/OR/NOT, IS [NOT] NULL,
  * IN on numeric, date and timestamp columns (exact integers: decimals at their scale, aligned by
  * public powers of ten; doubles in fixed point with f fraction bits, truncated after products);
@@ -262,7 +269,7 @@ public final class SecretTable implements SecureTable {
     if (groups == null) return plan;
     List<SecretPlan.LocalInput> locals = new ArrayList<>(LocalPredicates.find(plan.query(), groups));
     locals.addAll(LocalPredicates.groupInputs(plan, meta, groups, locals.size()));
-    return plan.withLocals(locals);
+    return locals.isEmpty() ? plan : plan.withLocals(locals, LocalPredicates.sharedColumns(plan, locals));
   }
 
   @Override
