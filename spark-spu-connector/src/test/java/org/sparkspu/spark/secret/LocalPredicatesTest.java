@@ -59,6 +59,7 @@ class LocalPredicatesTest {
   static void start() {
     spark = TestData.session("LocalPredicatesTest");
     spark.conf().set("spark.spu.batchRows", "64"); // several batches, the last one padded
+    spark.conf().set("spark.spu.link", "memory"); // parties on in-memory links: faster sessions
     spark.conf().set(SecureJoin.JOIN_DIR, dir.toString());
     Random r = new Random(11);
     String[] prio = {"1-URGENT", "2-HIGH", "3-MEDIUM", "4-LOW"};
@@ -112,6 +113,15 @@ class LocalPredicatesTest {
       // two GROUP BY columns of two owners, one-hot encoded by each (priority has a NULL key); its product is in MPC
       new Case("priority, shipmode, secure_sum(qty) AS s, secure_count(1) AS n, secure_max(total) AS mx",
           "priority, shipmode, sum(qty) AS s, count(*) AS n, max(total) AS mx", "GROUP BY priority, shipmode", 2, Set.of(0, 1)));
+
+  @org.junit.jupiter.api.Test
+  void settingIsTrueFalseOrAbsent() {
+    assertTrue(SpuConf.localEvaluation(k -> null));
+    assertFalse(SpuConf.localEvaluation(k -> k.equals(SpuConf.LOCAL_EVALUATION) ? "FALSE" : null));
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> SpuConf.localEvaluation(k -> "maybe"));
+    assertTrue(e.getMessage().contains(SpuConf.LOCAL_EVALUATION), e.getMessage());
+  }
 
   @ParameterizedTest
   @ValueSource(strings = {"aby3", "semi2k"})
