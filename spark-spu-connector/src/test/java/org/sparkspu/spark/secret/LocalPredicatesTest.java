@@ -136,6 +136,12 @@ class LocalPredicatesTest {
           List.of("orderkey"), "inner", Map.of("publicDomain", "shipmode,priority", "path", dir.resolve("j-" + protocol).toString()));
       j.createOrReplaceTempView("j");
       String root = j.joinReport().path();
+      // explain (compiled, not run) names the local predicate and the one-hot, and runs nothing locally
+      spark.conf().set(SpuConf.LOCAL_EVALUATION, "true");
+      String ex = j.filter("qty > 10").groupBy("shipmode").agg(org.sparkspu.spark.SecureAgg.sum("total")).explain();
+      assertTrue(ex.contains("local at party 1 (plaintext rows of private-g1-party-1, private 0/1 input lm:0): ") && ex.contains("(`qty` > ")
+          && ex.contains("GROUP BY `shipmode` index"), ex);
+      assertTrue(reads.isEmpty(), "explain reads no mask: " + reads);
       // semi2k: the cases that mix owners and CASE WHEN conditions (keeps the class under a minute)
       for (Case c : protocol.equals("aby3") ? CASES : List.of(CASES.get(0), CASES.get(4), CASES.get(5))) {
         // the all-MPC path too for the cases that mix owners (the others: local only, to keep the class fast)
