@@ -231,30 +231,53 @@ final class LocalPredicates {
    * predicate of the group, in id order).
    */
   static void compute(SparkSession spark, String root, String run, List<SecretPlan.LocalInput> locals) {
-    Map<Integer, List<SecretPlan.LocalInput>> byGroup = byGroup(locals);
-    for (List<SecretPlan.LocalInput> ls : byGroup.values()) {
-      SecretPlan.LocalInput first = ls.get(0);
-      Dataset<Row> rows = spark.read().parquet(new Path(root, first.folder()).toString());
-      List<Column> sel = new ArrayList<>();
-      sel.add(functions.col(JoinManifest.POS).cast("long"));
-      for (SecretPlan.LocalInput l : ls) {
-        String dflt = l.groupColumn() == null ? "false" : "-1";
-        sel.add(functions.expr("CAST(COALESCE(" + l.expr().sql() + ", " + dflt + ") AS TINYINT)"));
-      }
-      String dir = new Path(partyDir(root, run, first.owner()), "g" + first.group()).toString();
-      int k = ls.size();
-      rows.select(sel.toArray(new Column[0])).javaRDD().foreachPartition(it -> {
-        Path p = new Path(dir, "part-" + TaskContext.getPartitionId());
-        FileSystem fs = p.getFileSystem(new Configuration());
-        try (DataOutputStream out = new DataOutputStream(new java.io.BufferedOutputStream(fs.create(p, true), 1 << 16))) {
-          while (it.hasNext()) {
-            Row r = it.next();
-            out.writeLong(r.getLong(0));
-            for (int j = 0; j < k; j++) out.writeByte(r.getByte(j + 1));
-          }
+    // One Spark job per owner group, submitted concurrently (independent reads of different folders) from
+    // child threads, which inherit this thread's Spark local properties.
+    List<Thread> jobs = new ArrayList<>();
+    List<RuntimeException> failed = java.util.Collections.synchronizedList(new ArrayList<>());
+    for (List<SecretPlan.LocalInput> ls : byGroup(locals).values()) {
+      Thread th = new Thread(() -> {
+        try {
+          computeGroup(spark, root, run, ls);
+        } catch (RuntimeException e) {
+          failed.add(e);
         }
-      });
+      }, "spu-local-masks-party-" + ls.get(0).owner());
+      th.setDaemon(true);
+      th.start();
+      jobs.add(th);
     }
+    try {
+      for (Thread th : jobs) th.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while the owners computed their local masks", e);
+    }
+    if (!failed.isEmpty()) throw failed.get(0);
+  }
+
+  private static void computeGroup(SparkSession spark, String root, String run, List<SecretPlan.LocalInput> ls) {
+    SecretPlan.LocalInput first = ls.get(0);
+    Dataset<Row> rows = spark.read().parquet(new Path(root, first.folder()).toString());
+    List<Column> sel = new ArrayList<>();
+    sel.add(functions.col(JoinManifest.POS).cast("long"));
+    for (SecretPlan.LocalInput l : ls) {
+      String dflt = l.groupColumn() == null ? "false" : "-1";
+      sel.add(functions.expr("CAST(COALESCE(" + l.expr().sql() + ", " + dflt + ") AS TINYINT)"));
+    }
+    String dir = new Path(partyDir(root, run, first.owner()), "g" + first.group()).toString();
+    int k = ls.size();
+    rows.select(sel.toArray(new Column[0])).javaRDD().foreachPartition(it -> {
+      Path p = new Path(dir, "part-" + TaskContext.getPartitionId());
+      FileSystem fs = p.getFileSystem(new Configuration());
+      try (DataOutputStream out = new DataOutputStream(new java.io.BufferedOutputStream(fs.create(p, true), 1 << 16))) {
+        while (it.hasNext()) {
+          Row r = it.next();
+          out.writeLong(r.getLong(0));
+          for (int j = 0; j < k; j++) out.writeByte(r.getByte(j + 1));
+        }
+      }
+    });
   }
 
   /**
