@@ -62,7 +62,8 @@ import scala.Tuple2;
  *       ({@link ShareStore#writeVertical}). A third party (aby3) receives only shares.</li>
  * </ol>
  * The private aligned rows let a chained join run PSI again from plaintext keys (A ⋈ B, then ⋈ C on
- * a column of A or of B), and let a later planner evaluate single-owner predicates locally.
+ * a column of A or of B), and let queries on the store evaluate single-owner predicates and GROUP BY
+ * one-hots at their owner, on these plaintext rows (spark.spu.localEvaluation).
  *
  * <h2>Deployment note</h2>
  * In the embedded deployment (all parties in one Spark application) the driver collects each key

@@ -21,12 +21,24 @@ import org.sparkspu.engine.runtime.SessionConfig;
  * <tr><td>spark.spu.link</td><td>netty</td><td>embedded parties talk over loopback Netty (netty) or in memory (memory)</td></tr>
  * <tr><td>spark.spu.runtime</td><td>auto</td><td>where party engines run: local (threads of the driver), executors (one barrier task per party on the executors), auto (executors when the cluster has one executor slot per party, else local)</td></tr>
  * <tr><td>spark.spu.batchRows</td><td>65536</td><td>rows of a secret table per MPC batch (bounds memory)</td></tr>
+ * <tr><td>spark.spu.localEvaluation</td><td>true</td><td>on a secure_join output, a predicate that reads only one owner's columns
+ * (a WHERE conjunct, a CASE WHEN condition) is evaluated by that owner on its plaintext rows and enters MPC as its private 0/1
+ * mask; false: every predicate in MPC on shares (same results; for comparison). Read per query from the session.</td></tr>
  * </table>
  */
 public record SpuConf(String protocol, int parties, int fractionBits, Duration timeout, int minGroupSize, String link,
     String runtime, int batchRows) implements Serializable {
 
   public static final String PREFIX = "spark.spu.";
+  /** Session setting, read per query (not a component of this record): see the table above. */
+  public static final String LOCAL_EVALUATION = PREFIX + "localEvaluation";
+
+  /** spark.spu.localEvaluation through {@code get} (default true). */
+  public static boolean localEvaluation(Function<String, String> get) {
+    String v = or(get, "localEvaluation", "true").toLowerCase(Locale.ROOT);
+    if (!v.equals("true") && !v.equals("false")) throw new IllegalArgumentException(LOCAL_EVALUATION + " must be true or false, got '" + v + "'");
+    return v.equals("true");
+  }
 
   public SpuConf {
     protocol = protocol.toLowerCase(Locale.ROOT);

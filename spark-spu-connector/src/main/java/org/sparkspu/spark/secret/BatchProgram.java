@@ -33,7 +33,8 @@ import org.sparkspu.spark.store.ShareStore;
  *
  * <p>Inputs: a public row-exists vector {@code exists} [B] (1 for the batch's rows, 0 for padding),
  * each read column's secret values {@code v:<col>} [B] and, for nullable columns, validity
- * {@code n:<col>} [B]; for MIN/MAX the running accumulators {@code acc:min:<i>}, {@code acc:max:<i>}
+ * {@code n:<col>} [B]; for each single-owner predicate its owner's private 0/1 mask {@code lm:<id>}
+ * [B] ({@link LocalPredicates}); for MIN/MAX the running accumulators {@code acc:min:<i>}, {@code acc:max:<i>}
  * [G]. Outputs (all secret): {@code sumsI} [G x SI] and {@code sumsF} [G x SF] (integer and
  * fixed-point per-group sums, see {@link Layout}) and {@code min:<i>} / {@code max:<i>} [G].
  *
@@ -106,6 +107,10 @@ final class BatchProgram {
    * injection) instead of bit injections and products of each.
    */
   private final IdentityHashMap<Object, Value> negForm = new IdentityHashMap<>();
+  /** Single-owner predicates evaluated by their owner: the owner's private 0/1 TRUE-indicator (see {@link LocalPredicates}). */
+  private final Map<Expr, Value> localMasks = new java.util.HashMap<>();
+  /** GROUP BY columns one-hot encoded by their owner: the private one-hot rows, one per domain value. */
+  private final Map<String, List<Value>> localOnehots = new java.util.HashMap<>();
 
   private BatchProgram(SecretPlan plan, byte[] hashKey) {
     this.plan = plan;
@@ -122,6 +127,15 @@ final class BatchProgram {
     }
     this.one = t.constantInt(1);
     this.zero = t.constantInt(0);
+    for (SecretPlan.LocalInput l : plan.locals()) {
+      if (l.groupColumn() == null) {
+        localMasks.putIfAbsent(l.expr(), t.privateInts(l.owner(), "lm:" + l.id(), vec));
+        continue;
+      }
+      List<Value> rows = new ArrayList<>();
+      for (int j = 0; j < l.domainSize(); j++) rows.add(t.privateInts(l.owner(), "lh:" + l.id() + ":" + j, vec));
+      localOnehots.put(l.groupColumn(), rows);
+    }
   }
 
   private SecretColumn column(String name) {
@@ -369,6 +383,8 @@ final class BatchProgram {
   }
 
   private Pred pred(Expr e, boolean needF) {
+    Pred local = localPred(e, needF);
+    if (local != null) return local;
     if (e instanceof Expr.And a) {
       Pred l = pred(a.left(), needF), r = pred(a.right(), needF);
       return new Pred(l.t().and(r.t()), needF ? or(l.f(), r.f()) : null); // FALSE if either is FALSE
@@ -399,6 +415,12 @@ final class BatchProgram {
       return Boolean.TRUE.equals(l.value()) ? new Pred(Bits.ONE, Bits.ZERO) : new Pred(Bits.ZERO, Bits.ONE);
     }
     throw new IllegalArgumentException("not a predicate: " + e.getClass().getSimpleName());
+  }
+
+  /** A predicate its owner evaluated locally: the private mask is T (padding rows hold 0); only where F is not needed. */
+  private Pred localPred(Expr e, boolean needF) {
+    Value m = needF ? null : localMasks.get(e);
+    return m == null ? null : new Pred(Bits.of(m), null);
   }
 
   /** a OR b = a + b - a*b, with TRUE/FALSE constants folded so that they cost nothing. */
@@ -693,15 +715,18 @@ final class BatchProgram {
     for (int ci = gs.size() - 1; ci >= 0; ci--) {
       SecretPlan.GroupColumn gc = gs.get(ci);
       Value v = values.get(gc.name()), valid = valids.get(gc.name());
+      List<Value> local = localOnehots.get(gc.name());
       // The domain covers every non-NULL value of the column (each writer records its own rows'),
       // so the last non-NULL value's row is the complement of the others': one equality fewer.
       int last = -1;
-      for (int j = 0; j < gc.size(); j++) if (!gc.isNull()[j]) last = j;
+      if (local == null) for (int j = 0; j < gc.size(); j++) if (!gc.isNull()[j]) last = j;
       List<Value> rows = new ArrayList<>();
       Value others = null;
       for (int j = 0; j < gc.size(); j++) {
         Value r;
-        if (gc.isNull()[j]) {
+        if (local != null) {
+          r = local.get(j);
+        } else if (gc.isNull()[j]) {
           r = valid == null ? exists.mul(zero) : not(valid);
         } else if (j == last) {
           r = null; // below, once the others are known

@@ -16,14 +16,46 @@ import org.sparkspu.spark.plan.SecureQuery;
  * @param readColumns the columns each party reads from its share folder
  * @param groups the GROUP BY columns with their public domains (in query order)
  * @param inputs the distinct aggregate inputs and the statistics the query needs of each
+ * @param locals the predicates that one owner of a vertical (joined) store evaluates on its own
+ *     plaintext rows, entering the program as that owner's private 0/1 mask (see {@link LocalPredicates})
  */
 record SecretPlan(SecureQuery query, SecretTableSchema schema, int fractionBits, int batchRows, long totalRows,
-    List<String> readColumns, List<GroupColumn> groups, List<InputSpec> inputs) implements Serializable {
+    List<String> readColumns, List<GroupColumn> groups, List<InputSpec> inputs, List<LocalInput> locals) implements Serializable {
 
   SecretPlan {
     readColumns = List.copyOf(readColumns);
     groups = List.copyOf(groups);
     inputs = List.copyOf(inputs);
+    locals = List.copyOf(locals);
+  }
+
+  /** A plan without local predicates (everything in MPC). */
+  SecretPlan(SecureQuery query, SecretTableSchema schema, int fractionBits, int batchRows, long totalRows,
+      List<String> readColumns, List<GroupColumn> groups, List<InputSpec> inputs) {
+    this(query, schema, fractionBits, batchRows, totalRows, readColumns, groups, inputs, List.of());
+  }
+
+  /** This plan with {@code locals} evaluated by their owners, reading only {@code read} as shares. */
+  SecretPlan withLocals(List<LocalInput> l, List<String> read) {
+    return new SecretPlan(query, schema, fractionBits, batchRows, totalRows, read, groups, inputs, l);
+  }
+
+  /**
+   * A predicate read by one owner only: its TRUE-indicator (SQL: TRUE -> 1, FALSE and NULL -> 0)
+   * is computed by the owner on its plaintext rows and is the owner's private input {@code lm:<id>}.
+   * Or ({@code groupColumn} set) a GROUP BY column of one owner: {@code expr} gives each row's index
+   * in the column's public domain (the NULL key included), and the owner inputs the one-hot rows
+   * {@code lh:<id>:<j>} privately.
+   *
+   * @param group the owner's column group in the join manifest
+   * @param folder the owner's private folder of aligned rows (relative to the store root)
+   * @param groupColumn the GROUP BY column, or null for a predicate
+   * @param domainSize the GROUP BY column's domain size (0 for a predicate)
+   */
+  record LocalInput(int id, Expr expr, int owner, int group, String folder, String groupColumn, int domainSize) implements Serializable {
+    LocalInput(int id, Expr expr, int owner, int group, String folder) {
+      this(id, expr, owner, group, folder, null, 0);
+    }
   }
 
   /**

@@ -36,8 +36,15 @@ import org.sparkspu.spark.store.StoreMetadata;
 final class SecretRun {
   private SecretRun() {}
 
-  /** Party k's input: where its own shares lie and the metadata digest the query was planned on. */
-  record PartyInput(String root, int party, String publicDigest) implements Serializable {}
+  /**
+   * Party k's input: where its own shares lie, the metadata digest the query was planned on, and
+   * the run's local mask folder name (null: no local predicates; party k reads only its own).
+   */
+  record PartyInput(String root, int party, String publicDigest, String localRun) implements Serializable {
+    PartyInput(String root, int party, String publicDigest) {
+      this(root, party, publicDigest, null);
+    }
+  }
 
   /** Party k's output: result rows (receivers only), the batch program's explain, batches, revealed totals (tests). */
   record PartyOutput(List<Row> rows, String explain, long batches, Revealed revealed) implements Serializable {}
@@ -78,6 +85,7 @@ final class SecretRun {
     long batches = 0;
     long[] full = new long[b];
     java.util.Arrays.fill(full, 1L);
+    Map<Integer, byte[]> localMasks = LocalPredicates.load(in.root(), in.localRun(), k, plan.locals(), plan.totalRows());
     ShareReader reader = new ShareReader(in.root(), k, meta, plan.readColumns(), b, true);
     try (PrefetchIterator<ShareBatch> it = new PrefetchIterator<>(reader, 2, "spu-share-reader-" + k)) {
       while (it.hasNext()) {
@@ -89,6 +97,7 @@ final class SecretRun {
           java.util.Arrays.fill(exists, 0, batch.rows(), 1L);
         }
         inputs.put("exists", RingTensor.vector(exists));
+        LocalPredicates.putInputs(inputs, localMasks, plan.locals(), batches * b, b);
         for (String c : plan.readColumns()) {
           inputs.put("v:" + c, batch.values(c));
           Share v = batch.validity(c);
@@ -124,9 +133,15 @@ final class SecretRun {
     return new PartyOutput(rows, explain, batches, null);
   }
 
-  /** A secret output as a share (an output that happens to be public, e.g. count(*) without a filter, is shared trivially). */
+  /**
+   * A secret output as a share (an output that happens to be public, e.g. count(*) without a filter, is shared trivially; one
+   * private to a party, e.g. count(*) under a filter its owner evaluated locally, is shared by that party).
+   */
   private static Share secret(Protocol p, Outputs out, String name) {
     if (out.type(name).vis() instanceof Visibility.Secret) return out.share(name);
+    if (out.type(name).vis() instanceof Visibility.Private pv) {
+      return p.input(pv.party(), pv.party() == p.self() ? out.tensor(name) : null, out.type(name).shape());
+    }
     return p.constant(out.tensor(name));
   }
 

@@ -50,6 +50,13 @@ import org.sparkspu.spark.store.StoreMetadata;
  * equalities and selections run on shares and reveal nothing; their pattern depends only on the
  * row count and the query.
  *
+ * <p><b>Local evaluation</b> (spark.spu.localEvaluation, default true): on a secure_join output,
+ * whose owners keep their own columns of the joined rows in plaintext, a predicate that reads only
+ * one owner's columns (a WHERE conjunct, a CASE WHEN condition) and a GROUP BY column of one owner
+ * are evaluated by that owner on its own rows and enter the batch program as its private 0/1
+ * inputs; only their meeting with secret values costs communication. Same results, same leakage
+ * (see {@link LocalPredicates}); explain and the query profile list them ("local at party k").
+ *
  * <p><b>What can be computed</b>: comparisons (< <= > >= = <>), + - *, AND/OR/NOT, IS [NOT] NULL,
  * IN on numeric, date and timestamp columns (exact integers: decimals at their scale, aligned by
  * public powers of ten; doubles in fixed point with f fraction bits, truncated after products);
@@ -250,11 +257,27 @@ public final class SecretTable implements SecureTable {
     return e -> ExprTypes.typeOf(spark, schema, e);
   }
 
+  /**
+   * {@code plan} with the single-owner predicates its owners evaluate locally, when the store is a
+   * secure_join output and spark.spu.localEvaluation is on (see {@link LocalPredicates}).
+   */
+  SecretPlan withLocals(SparkSession spark, SecretPlan plan) {
+    if (spark == null) return plan;
+    boolean on = SpuConf.localEvaluation(k -> spark.conf().getOption(k).isDefined() ? spark.conf().getOption(k).get() : null);
+    if (!on) return plan;
+    List<org.sparkspu.spark.join.JoinManifest.Group> groups = org.sparkspu.spark.join.JoinManifest.read(path);
+    if (groups == null) return plan;
+    List<SecretPlan.LocalInput> locals = new ArrayList<>(LocalPredicates.find(plan.query(), groups));
+    locals.addAll(LocalPredicates.groupInputs(plan, meta, groups, locals.size()));
+    return locals.isEmpty() ? plan : plan.withLocals(locals, LocalPredicates.sharedColumns(plan, locals));
+  }
+
   @Override
   public QueryResult execute(SparkSession spark, SpuConf conf, SecureQuery query, int[] receivers) {
-    SecretPlan plan = plan(conf, query, sparkTypes(spark, schema()));
+    SecretPlan plan = withLocals(spark, plan(conf, query, sparkTypes(spark, schema())));
     List<List<Object>> keys = groupKeys(spark, query);
-    MpcRun<SecretRun.PartyOutput> run = runParties(spark, conf, plan, SecretRun.Mode.FINISH, keys, receivers);
+    double[] localSeconds = new double[1];
+    MpcRun<SecretRun.PartyOutput> run = runParties(spark, conf, plan, SecretRun.Mode.FINISH, keys, receivers, localSeconds);
     List<org.apache.spark.sql.Row> rows = null;
     int[] rec = receivers == null || receivers.length == 0 ? null : receivers;
     for (int p = 0; p < conf.parties() && rows == null; p++) {
@@ -263,14 +286,14 @@ public final class SecretTable implements SecureTable {
     StructType resultSchema = Finisher.resultSchema(query, schema(), sparkTypes(spark, schema()));
     String program = "MPC at " + run.where() + "\n" + header(plan) + run.output(0).explain();
     QueryProfile profile = new QueryProfile("secret", conf.protocol(), conf.parties(), run.profile().total().rounds(),
-        run.bytesSentPerParty(), run.seconds(), 0.0, program, revealed(query, plan, receivers));
+        run.bytesSentPerParty(), run.seconds(), localSeconds[0], program, revealed(query, plan, receivers));
     return new QueryResult(resultSchema, rows == null ? List.of() : rows, profile);
   }
 
   /** Tests: runs the query up to its GroupTotals and reveals them (raw ring values per group). */
   SecretRun.Revealed revealTotals(SparkSession spark, SpuConf conf, SecureQuery query) {
-    SecretPlan plan = plan(conf, query, sparkTypes(spark, schema()));
-    return runParties(spark, conf, plan, SecretRun.Mode.REVEAL_TOTALS, groupKeys(spark, query), null).output(0).revealed();
+    SecretPlan plan = withLocals(spark, plan(conf, query, sparkTypes(spark, schema())));
+    return runParties(spark, conf, plan, SecretRun.Mode.REVEAL_TOTALS, groupKeys(spark, query), null, new double[1]).output(0).revealed();
   }
 
   /** The plan a query would run with (tests and explain). */
@@ -279,11 +302,20 @@ public final class SecretTable implements SecureTable {
   }
 
   private MpcRun<SecretRun.PartyOutput> runParties(SparkSession spark, SpuConf conf, SecretPlan plan, SecretRun.Mode mode,
-      List<List<Object>> keys, int[] receivers) {
-    List<SecretRun.PartyInput> inputs = new ArrayList<>();
-    for (int k = 0; k < conf.parties(); k++) inputs.add(new SecretRun.PartyInput(path, k, publicDigest));
-    int[] rec = receivers == null ? null : receivers.clone();
-    return MpcRunner.run(spark, conf, inputs, (session, in) -> SecretRun.run(session, in, plan, mode, keys, rec));
+      List<List<Object>> keys, int[] receivers, double[] localSeconds) {
+    // Local predicates: each owner's masks, from its own private rows, into its own folder of this run.
+    String localRun = plan.locals().isEmpty() ? null : "_spu_local-" + java.util.UUID.randomUUID();
+    try {
+      long t0 = System.nanoTime();
+      if (localRun != null) LocalPredicates.compute(spark, path, localRun, plan.locals());
+      localSeconds[0] = (System.nanoTime() - t0) / 1e9;
+      List<SecretRun.PartyInput> inputs = new ArrayList<>();
+      for (int k = 0; k < conf.parties(); k++) inputs.add(new SecretRun.PartyInput(path, k, publicDigest, localRun));
+      int[] rec = receivers == null ? null : receivers.clone();
+      return MpcRunner.run(spark, conf, inputs, (session, in) -> SecretRun.run(session, in, plan, mode, keys, rec));
+    } finally {
+      if (localRun != null) LocalPredicates.delete(path, localRun, plan.locals());
+    }
   }
 
   private static boolean contains(int[] a, int x) {
@@ -293,7 +325,7 @@ public final class SecretTable implements SecureTable {
 
   @Override
   public String explain(SparkSession spark, SpuConf conf, SecureQuery query) {
-    SecretPlan plan = plan(conf, query, sparkTypes(spark, schema()));
+    SecretPlan plan = withLocals(spark, plan(conf, query, sparkTypes(spark, schema())));
     byte[] key = meta.hashKey();
     // Compile at party 0 of a throw-away in-memory session: the compiler needs the protocol's cost formulas only.
     var r = Simulator.run(conf.sessionConfig(), s -> {
@@ -317,7 +349,8 @@ public final class SecretTable implements SecureTable {
     return String.format("secret table %s: %d rows, %s with %d parties%n  query: %s%n  reads %s; %d batches of %d rows (the last padded);"
             + " %d groups%s%nper-batch program (run %d times):%n",
         path, meta.totalRows(), meta.protocol(), meta.parties(), plan.query().describe("secret"), plan.readColumns(), plan.batches(),
-        plan.batchRows(), plan.groupCount(), groups.length() == 0 ? "" : " = " + groups, plan.batches());
+        plan.batchRows(), plan.groupCount(), groups.length() == 0 ? "" : " = " + groups, plan.batches())
+        .replace("per-batch program", LocalPredicates.describe(plan.locals()) + "per-batch program");
   }
 
   private static String revealed(SecureQuery q, SecretPlan plan, int[] receivers) {
