@@ -31,20 +31,28 @@ public sealed interface Expr extends Serializable
 
   private static void collect(Expr e, java.util.Set<String> out) {
     if (e instanceof Col c) out.add(c.name());
-    else if (e instanceof Arith a) { collect(a.left(), out); collect(a.right(), out); }
-    else if (e instanceof Cmp c) { collect(c.left(), out); collect(c.right(), out); }
-    else if (e instanceof And a) { collect(a.left(), out); collect(a.right(), out); }
-    else if (e instanceof Or o) { collect(o.left(), out); collect(o.right(), out); }
-    else if (e instanceof Not n) collect(n.child(), out);
-    else if (e instanceof IsNull n) collect(n.child(), out);
-    else if (e instanceof In i) collect(i.child(), out);
-    else if (e instanceof CaseWhen w) {
+    for (Expr child : e.children()) collect(child, out);
+  }
+
+  /** The direct sub-expressions, in SQL order (IN's constants are not sub-expressions). */
+  default List<Expr> children() {
+    if (this instanceof Arith a) return List.of(a.left(), a.right());
+    if (this instanceof Cmp c) return List.of(c.left(), c.right());
+    if (this instanceof And a) return List.of(a.left(), a.right());
+    if (this instanceof Or o) return List.of(o.left(), o.right());
+    if (this instanceof Not n) return List.of(n.child());
+    if (this instanceof IsNull n) return List.of(n.child());
+    if (this instanceof In i) return List.of(i.child());
+    if (this instanceof CaseWhen w) {
+      java.util.List<Expr> out = new java.util.ArrayList<>();
       for (int i = 0; i < w.conditions().size(); i++) {
-        collect(w.conditions().get(i), out);
-        collect(w.values().get(i), out);
+        out.add(w.conditions().get(i));
+        out.add(w.values().get(i));
       }
-      if (w.otherwise() != null) collect(w.otherwise(), out);
+      if (w.otherwise() != null) out.add(w.otherwise());
+      return out;
     }
+    return List.of(); // Col, Lit
   }
 
   /** A column of the table. */

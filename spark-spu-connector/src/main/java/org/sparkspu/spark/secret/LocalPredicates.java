@@ -153,16 +153,8 @@ final class LocalPredicates {
         valueColumns(w.values().get(i), preds, out);
       }
       if (w.otherwise() != null) valueColumns(w.otherwise(), preds, out);
-    } else if (e instanceof Expr.Arith a) {
-      valueColumns(a.left(), preds, out);
-      valueColumns(a.right(), preds, out);
-    } else if (e instanceof Expr.Cmp c) {
-      valueColumns(c.left(), preds, out);
-      valueColumns(c.right(), preds, out);
-    } else if (e instanceof Expr.IsNull n) {
-      valueColumns(n.child(), preds, out);
-    } else if (e instanceof Expr.In in) {
-      valueColumns(in.child(), preds, out);
+    } else if (e instanceof Expr.Arith || e instanceof Expr.Cmp || e instanceof Expr.IsNull || e instanceof Expr.In) {
+      for (Expr c : e.children()) valueColumns(c, preds, out);
     } else {
       out.addAll(e.columns()); // a column, a literal, or anything else: everything it reads
     }
@@ -189,24 +181,8 @@ final class LocalPredicates {
         visit(w.values().get(i), groups, out);
       }
       if (w.otherwise() != null) visit(w.otherwise(), groups, out);
-    } else if (e instanceof Expr.Arith a) {
-      visit(a.left(), groups, out);
-      visit(a.right(), groups, out);
-    } else if (e instanceof Expr.Cmp c) {
-      visit(c.left(), groups, out);
-      visit(c.right(), groups, out);
-    } else if (e instanceof Expr.And a) {
-      visit(a.left(), groups, out);
-      visit(a.right(), groups, out);
-    } else if (e instanceof Expr.Or o) {
-      visit(o.left(), groups, out);
-      visit(o.right(), groups, out);
-    } else if (e instanceof Expr.Not n) {
-      visit(n.child(), groups, out);
-    } else if (e instanceof Expr.IsNull n) {
-      visit(n.child(), groups, out);
-    } else if (e instanceof Expr.In in) {
-      visit(in.child(), groups, out);
+    } else {
+      for (Expr c : e.children()) visit(c, groups, out);
     }
   }
 
