@@ -188,11 +188,29 @@ public final class SecureFrame {
     return join(right, Arrays.asList(keys), "inner", Map.of());
   }
 
+  /**
+   * The join on {@code leftKeys.get(i) = rightKeys.get(i)}, keys named differently on the two sides
+   * (e.g. l_orderkey = o_orderkey); otherwise as {@link #join(SecureFrame, List, String, Map)}.
+   */
+  public SecureFrame join(SecureFrame right, List<String> leftKeys, List<String> rightKeys, String how, Map<String, String> options) {
+    return secureJoin(this, right, leftKeys, rightKeys, how, options);
+  }
+
   /** secure_join(left, right, keys, how): see {@link #join(SecureFrame, List, String, Map)}. */
   public static SecureFrame secureJoin(SecureFrame left, SecureFrame right, List<String> keys, String how, Map<String, String> options) {
+    return secureJoin(left, right, keys, keys, how, options);
+  }
+
+  /** secure_join(left, right, leftKeys = rightKeys, how): see {@link #join(SecureFrame, List, List, String, Map)}. */
+  public static SecureFrame secureJoin(SecureFrame left, SecureFrame right, List<String> leftKeys, List<String> rightKeys, String how,
+      Map<String, String> options) {
     if (left.spark != right.spark) throw new SpuQueryException("secure_join of SecureFrames of different SparkSessions");
-    JoinReport r = SecureJoin.join(left.spark, left.joinInput("left"), right.joinInput("right"), keys, how, options);
-    return new SecureFrame(left.spark, new Source(null, null, r.path()), List.of(), List.of("secure_join(" + String.join(", ", keys)
+    JoinReport r = SecureJoin.join(left.spark, left.joinInput("left"), right.joinInput("right"), leftKeys, rightKeys, how, options);
+    List<String> on = new ArrayList<>();
+    for (int i = 0; i < leftKeys.size(); i++) {
+      on.add(leftKeys.get(i).equals(rightKeys.get(i)) ? leftKeys.get(i) : leftKeys.get(i) + " = " + rightKeys.get(i));
+    }
+    return new SecureFrame(left.spark, new Source(null, null, r.path()), List.of(), List.of("secure_join(" + String.join(", ", on)
         + ") -> read(" + r.path() + ")"), r);
   }
 

@@ -142,13 +142,10 @@ public final class TpchWorkload implements AutoCloseable {
   private static Vertical vertical(SparkSession spark, double sf, int partitions, Dataset<Row> lineitem) throws IOException {
     Dataset<Row> orders = TpchData.orders(spark, sf, partitions).cache();
     long ordersRows = orders.count();
-    // secure_join joins equally named keys: both sides call the order key "orderkey".
-    Dataset<Row> li = lineitem.withColumnRenamed("l_orderkey", "orderkey");
-    Dataset<Row> od = orders.withColumnRenamed("o_orderkey", "orderkey");
-    li.join(od, "orderkey").createOrReplaceTempView(view("q12", "plain"));
+    lineitem.join(orders, lineitem.col("l_orderkey").equalTo(orders.col("o_orderkey"))).createOrReplaceTempView(view("q12", "plain"));
     Path dir = Files.createTempDirectory("spu-q12");
-    SecureFrame joined = SecureFrame.own(spark, 0, li).join(SecureFrame.own(spark, 1, od), List.of("orderkey"), "inner",
-        java.util.Map.of("path", dir.resolve("lineitem_orders").toString(), "publicDomain", "l_shipmode"));
+    SecureFrame joined = SecureFrame.own(spark, 0, lineitem).join(SecureFrame.own(spark, 1, orders), List.of("l_orderkey"),
+        List.of("o_orderkey"), "inner", java.util.Map.of("path", dir.resolve("lineitem_orders").toString(), "publicDomain", "l_shipmode"));
     joined.createOrReplaceTempView(view("q12", "vertical"));
     return new Vertical(orders, ordersRows, dir, joined.joinReport());
   }

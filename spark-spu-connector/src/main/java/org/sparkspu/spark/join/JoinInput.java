@@ -85,6 +85,35 @@ public final class JoinInput {
     return new JoinInput(List.of(new Group(party, indexed, cols, cols)), "party " + party + "'s table");
   }
 
+  /**
+   * This side with its columns {@code from.get(i)} renamed {@code to.get(i)} (the keys of a join
+   * whose sides name them differently): possible for a party's own table only, a plaintext
+   * projection of its own rows. Refused naming the column when a new name is taken.
+   */
+  JoinInput renamed(List<String> from, List<String> to) {
+    if (groups.size() != 1 || !groups.get(0).privateColumns().equals(groups.get(0).secretColumns())) {
+      throw new SpuQueryException(from.get(0), "secure_join: the key columns of " + description + " cannot be renamed (it is a join"
+          + " output): name the other side's key columns " + from);
+    }
+    Group g = groups.get(0);
+    List<String> cols = new ArrayList<>(g.privateColumns());
+    Dataset<Row> d = g.indexed();
+    for (int i = 0; i < from.size(); i++) {
+      String f = from.get(i), t = to.get(i);
+      if (f.equals(t)) continue;
+      if (!cols.contains(f)) {
+        throw new SpuQueryException(f, "join key column '" + f + "' is not in " + description + " (columns: " + String.join(", ", cols) + ")");
+      }
+      if (cols.contains(t)) {
+        throw new SpuQueryException(t, "secure_join: " + description + " already has a column '" + t + "', the other side's name"
+            + " of its key '" + f + "': rename one of them");
+      }
+      cols.set(cols.indexOf(f), t);
+      d = d.withColumnRenamed(f, t);
+    }
+    return new JoinInput(List.of(new Group(g.owner(), d, cols, cols)), description);
+  }
+
   /** True when {@code path} holds a secure join's output (its manifest). */
   public static boolean isJoinOutput(String path) {
     Path p = new Path(path, MANIFEST);

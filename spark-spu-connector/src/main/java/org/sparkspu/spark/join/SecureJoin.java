@@ -113,6 +113,28 @@ public final class SecureJoin {
    */
   public static JoinReport join(SparkSession spark, JoinInput left, JoinInput right, List<String> keys, String how,
       Map<String, String> options) {
+    return join(spark, left, right, keys, keys, how, options);
+  }
+
+  /**
+   * Joins on {@code leftKeys.get(i) = rightKeys.get(i)}: keys named differently on the two sides
+   * (l_orderkey = o_orderkey). The side that is a party's own table takes the other side's names
+   * (the right one when both are; a join output keeps its names), so the joined table holds no key
+   * column either way.
+   */
+  public static JoinReport join(SparkSession spark, JoinInput left, JoinInput right, List<String> leftKeys, List<String> rightKeys,
+      String how, Map<String, String> options) {
+    if (leftKeys.size() != rightKeys.size()) {
+      throw new SpuQueryException("secure_join needs as many right keys as left keys: " + leftKeys + " vs " + rightKeys);
+    }
+    if (leftKeys.equals(rightKeys)) return joinOnNames(spark, left, right, leftKeys, how, options);
+    boolean rightOwned = right.groups().size() == 1 && right.groups().get(0).privateColumns().equals(right.groups().get(0).secretColumns());
+    if (rightOwned) return joinOnNames(spark, left, right.renamed(rightKeys, leftKeys), leftKeys, how, options);
+    return joinOnNames(spark, left.renamed(leftKeys, rightKeys), right, rightKeys, how, options);
+  }
+
+  private static JoinReport joinOnNames(SparkSession spark, JoinInput left, JoinInput right, List<String> keys, String how,
+      Map<String, String> options) {
     String h = how == null ? "inner" : how.trim().toLowerCase(Locale.ROOT);
     if (!h.equals("inner")) {
       throw new SpuQueryException("secure_join supports how = inner only, got '" + how + "': an outer or semi join would need"

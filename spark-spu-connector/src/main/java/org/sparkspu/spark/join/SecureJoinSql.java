@@ -16,7 +16,7 @@ import org.sparkspu.spark.plan.SpuQueryException;
  * <pre>{@code
  * CREATE TEMPORARY VIEW j USING spu OPTIONS (
  *   secureJoin 'orders_a@0, lineitem_b@1',   -- table or view name @ owning party, left then right
- *   keys 'orderkey',                           -- comma-separated key columns
+ *   keys 'orderkey',                           -- comma-separated key columns, or 'l_orderkey = o_orderkey' pairs
  *   how 'inner',                               -- optional; only inner
  *   publicDomain 'o_orderpriority,l_shipmode'  -- optional, and the other SecureJoin options
  * );
@@ -61,11 +61,20 @@ public final class SecureJoinSql {
       }
       String keyText = o.get("keys");
       if (keyText == null || keyText.isBlank()) throw new SpuQueryException("option secureJoin needs option keys: the key columns");
-      List<String> keys = new ArrayList<>();
-      for (String k : keyText.split(",")) if (!k.isBlank()) keys.add(k.trim());
+      List<String> leftKeys = new ArrayList<>(), rightKeys = new ArrayList<>();
+      for (String k : keyText.split(",")) {
+        if (k.isBlank()) continue;
+        String[] pair = k.split("=");
+        if (pair.length > 2 || pair[0].isBlank() || (pair.length == 2 && pair[1].isBlank())) {
+          throw new SpuQueryException("option keys: '" + k.trim() + "' is neither a column nor leftColumn = rightColumn");
+        }
+        leftKeys.add(pair[0].trim());
+        rightKeys.add((pair.length == 2 ? pair[1] : pair[0]).trim());
+      }
       Map<String, String> joinOptions = new TreeMap<>(o);
       for (String k : List.of("securejoin", "keys", "how")) joinOptions.remove(k);
-      JoinReport r = SecureJoin.join(spark, side(spark, sides[0].trim()), side(spark, sides[1].trim()), keys, o.get("how"), joinOptions);
+      JoinReport r = SecureJoin.join(spark, side(spark, sides[0].trim()), side(spark, sides[1].trim()), leftKeys, rightKeys, o.get("how"),
+          joinOptions);
       outputs.put(id, r.path());
       joinsRun.incrementAndGet();
       return r.path();

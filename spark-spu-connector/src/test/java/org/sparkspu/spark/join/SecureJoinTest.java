@@ -125,6 +125,28 @@ class SecureJoinTest {
   }
 
   @Test
+  void keysNamedDifferentlyOnTheTwoSides() {
+    Dataset<Row> lineitem = lines.withColumnRenamed("orderkey", "l_orderkey");
+    lineitem.createOrReplaceTempView("lineitem_renamed");
+    SecureFrame j = SecureFrame.own(spark, 1, lineitem).join(SecureFrame.own(spark, 0, orders), List.of("l_orderkey"),
+        List.of("orderkey"), "inner", Map.of("publicDomain", "priority"));
+    j.createOrReplaceTempView("j");
+    spark.sql("SELECT * FROM lineitem_renamed l JOIN orders_plain o ON l.l_orderkey = o.orderkey").createOrReplaceTempView("p");
+    assertEquals(spark.table("p").count(), j.joinReport().rows());
+    assertSameAggregate("priority, secure_sum(qty) AS s, secure_count(1) AS n", "priority, sum(qty) AS s, count(*) AS n",
+        "GROUP BY priority");
+    // SQL: keys 'left = right'
+    spark.sql("CREATE OR REPLACE TEMPORARY VIEW j USING spu OPTIONS (secureJoin 'orders_plain@0, lineitem_renamed@1',"
+        + " keys 'orderkey = l_orderkey')");
+    assertSameAggregate("secure_sum(total) AS t, secure_max(qty) AS m", "sum(total) AS t, max(qty) AS m", "WHERE shipmode = 'AIR'");
+    // a new name that the table already has is refused, naming it
+    SpuQueryException e = assertThrows(SpuQueryException.class, () -> SecureFrame.own(spark, 0, orders)
+        .join(SecureFrame.own(spark, 1, lines.withColumnRenamed("qty", "custkey")), List.of("custkey"), List.of("orderkey"), "inner",
+            Map.of()));
+    assertTrue(e.getMessage().contains("custkey"), e.getMessage());
+  }
+
+  @Test
   void sqlViewRunsTheJoin() {
     int before = SecureJoinSql.joinsRun.get();
     spark.sql("CREATE OR REPLACE TEMPORARY VIEW j USING spu OPTIONS (secureJoin 'orders_plain@0, lines_plain@2',"
