@@ -2,10 +2,7 @@ package org.sparkspu.spark.join;
 
 import static org.apache.spark.sql.functions.col;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -129,30 +126,17 @@ public final class JoinInput {
    * aligned rows. The chained join's keys must all be columns one owner holds in plaintext.
    */
   public static JoinInput joined(SparkSession spark, String path) {
-    Path p = new Path(path, MANIFEST);
-    JsonNode m;
-    try (InputStream in = fs(p).open(p)) {
-      m = new ObjectMapper().readTree(in);
-    } catch (IOException e) {
-      throw new SpuQueryException("no secure_join output at " + path + " (cannot read its " + MANIFEST + ": " + e.getMessage() + ")");
-    }
+    List<JoinManifest.Group> manifest = JoinManifest.read(path);
+    if (manifest == null) throw new SpuQueryException("no secure_join output at " + path + " (it has no " + MANIFEST + ")");
     List<Group> groups = new ArrayList<>();
-    for (JsonNode g : m.get("groups")) {
-      List<String> priv = strings(g.get("columns"));
-      List<String> secret = strings(g.get("secret"));
-      Dataset<Row> d = spark.read().parquet(new Path(path, g.get("folder").asText()).toString());
+    for (JoinManifest.Group g : manifest) {
+      Dataset<Row> d = spark.read().parquet(new Path(path, g.folder()).toString());
       List<Column> sel = new ArrayList<>();
-      for (String c : priv) sel.add(col(JoinKeys.quote(c)));
+      for (String c : g.privateColumns()) sel.add(col(JoinKeys.quote(c)));
       sel.add(col(POS).as(JoinKeys.ROW));
-      groups.add(new Group(g.get("owner").asInt(), d.select(sel.toArray(new Column[0])), priv, secret));
+      groups.add(new Group(g.owner(), d.select(sel.toArray(new Column[0])), g.privateColumns(), g.secretColumns()));
     }
     return new JoinInput(groups, "the join output at " + path);
-  }
-
-  private static List<String> strings(JsonNode a) {
-    List<String> out = new ArrayList<>();
-    for (JsonNode x : a) out.add(x.asText());
-    return out;
   }
 
   static FileSystem fs(Path p) {
