@@ -11,6 +11,8 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.sparkspu.engine.ring.RingTensor;
+import org.sparkspu.engine.ring.Shape;
 import org.sparkspu.spark.SpuPlugin;
 import org.sparkspu.spark.plan.SpuConf;
 
@@ -55,9 +57,11 @@ class MpcRunnerNoPluginTest {
     MpcPartyException e = assertThrows(MpcPartyException.class, () -> MpcRunner.run(spark, SpuPlugin.conf(spark),
         List.of(0, 1, 2), (s, x) -> {
           if (s.self() == 2) throw new UnsupportedOperationException("not at two");
-          return s.protocol().reveal(s.protocol().input(0, null, org.sparkspu.engine.ring.Shape.vector(1)));
+          // Party 0 owns the input and passes a value: only party 2 fails on its own, 0 and 1 see its link close.
+          Shape one = Shape.vector(1);
+          return s.protocol().reveal(s.protocol().input(0, s.self() == 0 ? RingTensor.zeros(one) : null, one));
         }));
-    assertEquals(2, e.party());
+    assertEquals(2, e.party(), e.getMessage());
     assertFalse(e.getMessage().contains("[then party 2"), e.getMessage());
   }
 }
