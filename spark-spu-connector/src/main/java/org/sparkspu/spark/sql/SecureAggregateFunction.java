@@ -47,14 +47,14 @@ public final class SecureAggregateFunction implements UnboundFunction {
   public String description() {
     return kind.sqlName() + "(expr): " + kind.sqlName().substring("secure_".length())
         + "(expr) computed in MPC over a spu table; only the aggregate is revealed"
-        + (kind == AggKind.COUNT ? " (count(*) is secure_count(1))" : "");
+        + (kind == AggKind.COUNT ? " (secure_count(*) counts every row)" : "");
   }
 
   @Override
   public BoundFunction bind(StructType inputType) {
     if (inputType.fields().length != 1) {
       throw new UnsupportedOperationException(kind.sqlName() + " takes exactly one argument"
-          + (kind == AggKind.COUNT ? "; count all rows with secure_count(1) or count(*)" : ""));
+          + (kind == AggKind.COUNT ? "; count all rows with secure_count(*)" : ""));
     }
     DataType in = inputType.fields()[0].dataType();
     if (!accepts(kind, in)) {

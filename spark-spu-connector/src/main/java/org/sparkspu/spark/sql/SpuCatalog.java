@@ -24,7 +24,7 @@ public final class SpuCatalog implements FunctionCatalog {
   /** Prefix of the functions' canonical names, by which the scan recognises them when pushed. */
   public static final String CANONICAL_PREFIX = "spu.system.";
 
-  /** The SQL names, in {@link AggKind} order (count(*) is secure_count(1)). */
+  /** The SQL names, in {@link AggKind} order (secure_count(*) parses as secure_count(1)). */
   public static final String[] FUNCTIONS = Arrays.stream(AggKind.values()).filter(k -> k != AggKind.COUNT_STAR)
       .map(AggKind::sqlName).toArray(String[]::new);
 

@@ -190,6 +190,9 @@ class SecureSqlEndToEndTest {
       assertTrue(one.get(0).isNullAt(0) && one.get(0).isNullAt(1), "a single row is not revealed: " + one);
       // the fully qualified catalog spelling runs the same way
       assertSecureEqualsPlain(f, layout, "SELECT g2, spu.system.{avg}(qty), spu.system.{count}(1) FROM %s GROUP BY g2");
+      // secure_count(*) counts every row, NULLs included, as count(*) does
+      assertSecureEqualsPlain(f, layout, "SELECT g2, {count}(*) AS a, spu.system.{count}(*) AS b, {count}(qty) AS c FROM %s "
+          + "WHERE qty IS NULL OR n > 1 GROUP BY g2");
     }
   }
 

@@ -187,8 +187,24 @@ class SpuSqlTest {
     assertRefused("SELECT corr(price, qty) FROM v", "price", "no secure equivalent");
     assertRefused("SELECT g % 2, sum(qty) FROM v GROUP BY g % 2", "g", "only plain columns");
     assertRefused("SELECT v.g, sum(v.qty) FROM v JOIN raw ON v.id = raw.id GROUP BY v.g", "id", "is secret");
-    SpuQueryException e = assertThrows(SpuQueryException.class, () -> spark.sql("SELECT secure_count(*) FROM v").collect());
-    assertTrue(e.getMessage().contains("secure_count(1)"), e.getMessage());
+    SpuQueryException e = assertThrows(SpuQueryException.class, () -> spark.sql("SELECT secure_count(DISTINCT *) FROM v").collect());
+    assertTrue(e.getMessage().contains("secure_count(*)"), e.getMessage());
+  }
+
+  @Test
+  void secureCountStarCountsEveryRowAsCountStarDoes() {
+    // raw has rows whose every aggregated column is NULL: count(*) counts them, count(col) does not
+    for (String f : List.of("secure_count", "spu.system.secure_count", "SECURE_COUNT")) {
+      Dataset<Row> plain = spark.sql("SELECT g, count(*) AS c FROM raw GROUP BY g");
+      TestData.assertSameResult(plain, spark.sql("SELECT g, " + f + "( * ) AS c FROM v GROUP BY g"));
+      assertEquals(List.of(AggKind.COUNT_STAR), table.lastQuery.aggregates().stream().map(a -> a.kind()).toList(), f);
+    }
+    long all = spark.table("raw").count();
+    assertEquals(all, spark.sql("SELECT (SELECT secure_count(*) FROM v) AS c").first().getLong(0), "in a scalar subquery");
+    assertEquals(all, spark.sql("WITH t AS (SELECT secure_count(*) AS c FROM v) SELECT c FROM t").first().getLong(0), "in a CTE");
+    assertEquals(all, spark.sql("SELECT secure_count(*) FROM v WHERE qty > ?", new Object[] {-1e9}).first().getLong(0)
+        + spark.sql("SELECT secure_count(*) FROM v WHERE NOT (qty > ?) OR qty IS NULL", new Object[] {-1e9}).first().getLong(0),
+        "with parameters");
   }
 
   private static void assertRefused(String sql, String column, String why) {
