@@ -54,7 +54,7 @@ import org.sparkspu.spark.store.ShareStore;
  *   <li>the statistics of each distinct aggregate input e (exact integers at a decimal scale, or
  *       fixed point) as ONE secret matrix product W^T X per batch (SecureML's masked matrix
  *       product; in aby3 it sends only G x S elements): X's columns are 1 (rows), validity
- *       (count), e (sum, 0 at NULL rows), e*e (sum of squares);
+ *       (count), e (sum, 0 at NULL rows), e*e (sum of squares; fixed point by mulWide);
  *   <li>MIN/MAX: select(w_g * valid, e, sentinel) then a log-depth tree of less-than + select
  *       along the rows, all groups and inputs in the same calls, the running accumulator as one
  *       more column.
@@ -245,7 +245,7 @@ final class BatchProgram {
     boolean fxp = x.kind() == Kind.FXP || y.kind() == Kind.FXP;
     if (a.op().equals("*")) {
       boolean z = (x.zeroAtNull() || x.valid() == null) && (y.zeroAtNull() || y.valid() == null);
-      if (fxp) return new Num(fxp(x).mul(fxp(y)), Kind.FXP, 0, valid, z, null, false);
+      if (fxp) return new Num(fxpProduct(x, y), Kind.FXP, 0, valid, z, null, false);
       return new Num(ints(x, x.scale()).mul(ints(y, y.scale())), Kind.INT, x.scale() + y.scale(), valid, z, null, false);
     }
     boolean z = x.valid() == null && y.valid() == null;
@@ -298,6 +298,17 @@ final class BatchProgram {
     if (v.compareTo(lim) > 0) return (1L << 62) - 1;
     if (v.compareTo(lim.negate()) < 0) return -((1L << 62) - 1);
     return v.longValueExact();
+  }
+
+  /**
+   * A product with a fixed-point result: by a secret integer (scale 0) factor directly, without
+   * truncation; else {@link Value#mulWide}, since a plain fixed-point product of secrets goes
+   * far wrong with probability about |x y| 2^(2f) / 2^63 (already 1 in 50 for x = y = 2500).
+   */
+  private Value fxpProduct(Num x, Num y) {
+    if (!x.isConst() && x.kind() == Kind.INT && x.scale() == 0) return x.v().mul(fxp(y));
+    if (!y.isConst() && y.kind() == Kind.INT && y.scale() == 0) return fxp(x).mul(y.v());
+    return fxp(x).mulWide(fxp(y));
   }
 
   /**
@@ -647,7 +658,8 @@ final class BatchProgram {
         if (in.sumSquares()) {
           il.squaresFixed = fx;
           il.squaresColumn = fx ? xf.size() : xi.size();
-          (fx ? xf : xi).add(ez.mul(ez));
+          // fixed point: x^2 2^(2f) is far too large for probabilistic truncation, see fxpProduct
+          (fx ? xf : xi).add(fx ? ez.mulWide(ez) : ez.mul(ez));
           secretColumns++;
         }
       }

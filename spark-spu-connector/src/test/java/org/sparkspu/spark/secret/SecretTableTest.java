@@ -50,14 +50,15 @@ class SecretTableTest {
       .add("d", DataTypes.createDecimalType(12, 2), true)
       .add("x", DataTypes.DoubleType, true)
       .add("dt", DataTypes.DateType, true)
-      .add("flag", DataTypes.BooleanType, true);
+      .add("flag", DataTypes.BooleanType, true)
+      .add("big", DataTypes.DoubleType, true);
 
   @BeforeAll
   static void start() {
     spark = SparkSession.builder().master("local[2]").appName("SecretTableTest").config("spark.ui.enabled", "false")
         .config("spark.sql.shuffle.partitions", "2").getOrCreate();
     spark.sparkContext().setLogLevel("WARN");
-    Random r = new Random(42);
+    Random r = new Random(42), rb = new Random(43);
     List<Row> rows = new ArrayList<>();
     String[] k1 = {"a", "b", "c", null};
     for (int n = 0; n < 1500; n++) {
@@ -69,7 +70,8 @@ class SecretTableTest {
           r.nextInt(6) == 0 ? null : BigDecimal.valueOf(r.nextInt(4000) - 1000, 2),
           r.nextInt(6) == 0 ? null : Math.round(r.nextGaussian() * 50 * 1024) / 1024.0,
           r.nextInt(6) == 0 ? null : java.sql.Date.valueOf(LocalDate.of(1993, 1, 1).plusDays(r.nextInt(1200))),
-          r.nextInt(6) == 0 ? null : r.nextBoolean()));
+          r.nextInt(6) == 0 ? null : r.nextBoolean(),
+          rb.nextInt(8) == 0 ? null : Math.round((rb.nextDouble() * 2 - 1) * 3000 * 1024) / 1024.0));
     }
     df = spark.createDataFrame(rows, SCHEMA).repartition(3).cache();
     df.createOrReplaceTempView("t");
@@ -260,6 +262,14 @@ class SecretTableTest {
     check(c, and(new Expr.In(col("k2"), List.of(Lit.of(0), Lit.of(2), new Lit(null, DataTypes.IntegerType))),
         cmp(">", col("d"), col("x"))), List.of("k1"), all(col("d")));
     check(c, cmp("=", col("dt"), Lit.of(LocalDate.of(1994, 6, 1))), List.of(), List.of(new AggCall(AggKind.COUNT_STAR, null, "n")));
+    // large doubles (|big| <= 3000, like the breast cancer set's areas): squares and products whose
+    // encodings before truncation reach 2^59, where a plain fixed-point product fails 1 time in 16
+    List<AggCall> large = new ArrayList<>(all(col("big")));
+    large.add(agg(AggKind.SUM, new Expr.Arith("*", col("big"), col("x")), "bx"));
+    large.add(agg(AggKind.SUM, new Expr.Arith("*", col("big"), col("big")), "bb"));
+    large.add(agg(AggKind.SUM, new Expr.Arith("*", col("big"), Lit.of(1234.5)), "bc"));
+    large.add(agg(AggKind.SUM, new Expr.Arith("*", col("i"), col("big")), "ib"));
+    check(c, cmp(">", col("big"), Lit.of(-2500.0)), List.of("k1"), large);
     // nothing passes: empty groups everywhere
     check(c, cmp(">", col("i"), Lit.of(100_000)), List.of("k1", "flag"), all(col("i"), col("x")));
     caseWhen(c);

@@ -138,6 +138,8 @@ public final class Eager {
     public Tensor mul(Tensor o) { return bin("mul", o, Value::mul); }
     public Tensor mul(double c) { return apply(List.of("mul_c", c), v -> v[0].mul(c), this); }
     public Tensor mul(long c) { return apply(List.of("mul_i", c), v -> v[0].mul(c), this); }
+    /** {@link Value#mulWide}: the product for large fixed-point operands. */
+    public Tensor mulWide(Tensor o) { return bin("mul_wide", o, Value::mulWide); }
     public Tensor div(Tensor o) { return bin("div", o, Value::div); }
     public Tensor matmul(Tensor o) { return bin("matmul", o, Value::matmul); }
     public Tensor transpose() { return un("transpose", Value::transpose); }

@@ -127,6 +127,7 @@ final class Lowering {
     }
     if (op instanceof Op.Neg) return emit(new LOp.Neg(), Visibility.SECRET, shape, in.get(0));
     if (op instanceof Op.Mul) return product(in.get(0), in.get(1), inTypes, shape, false);
+    if (op instanceof Op.MulWide) return wideProduct(in.get(0), in.get(1), inTypes, shape);
     if (op instanceof Op.MatMul) return product(in.get(0), in.get(1), inTypes, shape, true);
     if (op instanceof Op.Compare c) {
       DType cd = DType.join(inTypes.get(0).dtype(), inTypes.get(1).dtype());
@@ -210,6 +211,40 @@ final class Lowering {
       r = emit(matmul ? new LOp.MatMul() : new LOp.Mul(), Visibility.SECRET, shape, share(a), share(b));
     }
     return bothFxp ? emit(new LOp.Trunc(f), Visibility.SECRET, shape, r) : r;
+  }
+
+  /**
+   * A fixed-point product safe for large operands. Probabilistic truncation (SecureML Thm. 1, ABY3
+   * §5.1) of a value v fails with probability about |v| / 2^63, and a plain product truncates
+   * v = a b (a, b the encodings, about x y 2^(2f)). Here each secret encoding is split as
+   * a = 2^f a1 + a0 with a1 = trunc(a) (v = a, about |x| 2^f) and a0 = a - 2^f a1 in (-2^f, 2^(f+1))
+   * computed locally, exactly; then a b / 2^f = 2^f a1 b1 + a1 b0 + a0 b1 + trunc(a0 b0), where only
+   * a0 b0 (below 2^(2f+2)) is truncated. Result within one unit of floor(a b / 2^f), like
+   * {@link #product}; rounds: split, products (3 for a square, 4 otherwise, one call), truncation.
+   * A public factor c needs only the secret side split: a1 c + trunc(a0 c).
+   */
+  private LNode wideProduct(LNode a, LNode b, List<Type> inTypes, Shape shape) {
+    boolean bothFxp = inTypes.get(0).dtype() == DType.FXP && inTypes.get(1).dtype() == DType.FXP;
+    boolean anyPublic = a.vis.isPublic() || b.vis.isPublic();
+    if (!bothFxp || (anyPublic && integerValued(a.vis.isPublic() ? a : b) != null)) {
+      return product(a, b, inTypes, shape, false); // no truncation at all
+    }
+    long one = 1L << f;
+    if (anyPublic) {
+      LNode pub = a.vis.isPublic() ? a : b, sec = share(a.vis.isPublic() ? b : a);
+      LNode hi = emit(new LOp.Trunc(f), Visibility.SECRET, shape, sec);
+      LNode lo = sub(sec, affine(hi, one, 0));
+      LNode hiTimes = emit(new LOp.MulPublic(), Visibility.SECRET, shape, hi, pub);
+      LNode loTimes = emit(new LOp.MulPublic(), Visibility.SECRET, shape, lo, pub);
+      return add(hiTimes, emit(new LOp.Trunc(f), Visibility.SECRET, shape, loTimes));
+    }
+    LNode sa = share(a), sb = share(b);
+    LNode a1 = emit(new LOp.Trunc(f), Visibility.SECRET, shape, sa), b1 = emit(new LOp.Trunc(f), Visibility.SECRET, shape, sb);
+    LNode a0 = sub(sa, affine(a1, one, 0)), b0 = sub(sb, affine(b1, one, 0));
+    LNode high = affine(mul(a1, b1), one, 0);
+    LNode middle = sa == sb ? affine(mul(a1, a0), 2, 0) : add(mul(a1, b0), mul(a0, b1));
+    LNode low = emit(new LOp.Trunc(f), Visibility.SECRET, shape, mul(a0, b0));
+    return add(add(high, middle), low);
   }
 
   /** A fixed-point constant whose every value is an integer, as that integer constant; else null. */

@@ -34,7 +34,7 @@ final class PlainEval {
     if (op instanceof Op.Neg) return in.get(0).neg();
     if (op instanceof Op.Abs) return map(in.get(0), Math::abs);
     if (op instanceof Op.Reduce r) return Tensors.extreme(in.get(0), r.axis(), r.kind() == Op.Reduction.MAX);
-    if (op instanceof Op.Mul) return mul(in.get(0), in.get(1), inTypes.get(0).dtype(), inTypes.get(1).dtype(), f);
+    if (op instanceof Op.Mul || op instanceof Op.MulWide) return mul(in.get(0), in.get(1), inTypes.get(0).dtype(), inTypes.get(1).dtype(), f);
     if (op instanceof Op.MatMul) {
       RingTensor r = in.get(0).matmul(in.get(1));
       return inTypes.get(0).dtype() == DType.FXP && inTypes.get(1).dtype() == DType.FXP ? r.shiftRightArith(f) : r;

@@ -41,6 +41,15 @@ public sealed interface Op {
   record Sub() implements Op { public int arity() { return 2; } }
   record Neg() implements Op { public int arity() { return 1; } }
   record Mul() implements Op { public int arity() { return 2; } }
+  /**
+   * The product of {@link Mul} for fixed-point operands of any encodable magnitude: lowered so
+   * that no value before a truncation exceeds about 2^(2f+2), where a plain product truncates
+   * x y 2^(2f) and fails with probability about |x y| 2^(2f) / 2^63 (see Lowering).
+   */
+  record MulWide() implements Op {
+    public int arity() { return 2; }
+    public String label() { return "mul_wide"; }
+  }
   /** Rank-2 matrix product. */
   record MatMul() implements Op { public int arity() { return 2; } }
   record Transpose() implements Op { public int arity() { return 1; } }

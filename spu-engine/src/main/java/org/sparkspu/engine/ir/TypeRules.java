@@ -17,7 +17,7 @@ public final class TypeRules {
     if (op instanceof Op.Constant || op instanceof Op.Input) {
       throw new IllegalArgumentException("constants and inputs carry their own type");
     }
-    if (op instanceof Op.Add || op instanceof Op.Sub || op instanceof Op.Mul || op instanceof Op.Max
+    if (op instanceof Op.Add || op instanceof Op.Sub || op instanceof Op.Mul || op instanceof Op.MulWide || op instanceof Op.Max
         || op instanceof Op.Min || op instanceof Op.Clamp) {
       return elementwise(op, in, joinDtype(in));
     }

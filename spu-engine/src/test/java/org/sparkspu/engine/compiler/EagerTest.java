@@ -39,6 +39,7 @@ class EagerTest {
       out.add(m.doubles());
       out.add(lt.doubles());
       out.add(x.div(y.abs().add(1.0)).exp().reveal().doubles());
+      out.add(x.mul(1000.0).mulWide(y.mul(2000.0)).reveal().doubles());
       return out;
     });
     double[] x = {0.5, -2, 3}, y = {4, 0.25, -1};
@@ -48,6 +49,7 @@ class EagerTest {
       assertEquals(Math.max(x[i], y[i]), res.output(0).get(1)[i], 0.0);
       assertEquals(Math.min(x[i], y[i]), res.output(0).get(2)[i], 0.0);
       assertEquals(Math.exp(x[i] / (Math.abs(y[i]) + 1)), res.output(0).get(3)[i], 0.01 * Math.exp(x[i] / (Math.abs(y[i]) + 1)));
+      assertEquals(x[i] * 1000 * y[i] * 2000, res.output(0).get(4)[i], 2 * Math.scalb(1.0, -18));
     }
     for (int p = 1; p < cfg.parties(); p++) assertArrayEquals(res.output(0).get(1), res.output(p).get(1));
   }
