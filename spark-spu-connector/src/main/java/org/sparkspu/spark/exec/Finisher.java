@@ -40,6 +40,9 @@ import org.sparkspu.spark.plan.SpuQueryException;
  * inputs that need a NULL test, [count_g > 0]; for VAR_SAMP/STDDEV_SAMP inputs, [count_g >= 2^t] and
  * [sumSquares_g >= 2^t] for the thresholds of the overflow guard (below).
  * <li>The pass vector is opened to every party. From here on only passing groups are computed on.
+ * Sums that may leave the ring (an input with a count limit t, see {@link
+ * GroupTotals.InputTotals#maxCountBits}): [count_g >= 2^t] of the passing groups is opened to every
+ * party, and a set flag fails the query naming the column (phase 1 computed the comparison).
  * <li>VAR_SAMP/STDDEV_SAMP only: one product call (the guard's products and the exact numerator
  * T = n Q - S^2 in the ring, n = count, S = sum, Q = sum of squares); the guard flags are opened to
  * every party; if a group's flag is set, every party throws {@link SpuQueryException} naming the
@@ -62,8 +65,9 @@ import org.sparkspu.spark.plan.SpuQueryException;
  *
  * <h2>Leakage</h2>
  * To every party: which groups have at least k rows (the pass vector), and, for queries with
- * VAR_SAMP/STDDEV_SAMP, whether a passing group's variance numerator would overflow the ring (then
- * the query fails). To the receivers: the result rows, i.e. each passing group's aggregates
+ * VAR_SAMP/STDDEV_SAMP, whether a passing group's variance numerator would overflow the ring, for
+ * SUM/AVG inputs with a count limit t, whether a passing group has 2^t or more values (in both
+ * cases the query then fails). To the receivers: the result rows, i.e. each passing group's aggregates
  * including their NULL-ness, AVG and VAR as the quotient truncated to K bits (see {@link
  * WideDivision}), and, for decimal averages of sums with |sum| 10^t >= 2^62 only, that fact. Nothing
  * about suppressed groups beyond "fewer than k rows".
@@ -139,8 +143,8 @@ public final class Finisher {
     final int groups;
     /** The totals entry of each aggregate (null for COUNT(*)). */
     final GroupTotals.InputTotals[] inputOf;
-    /** Per input index: needs a NULL flag (count > 0), needs VAR machinery. */
-    final boolean[] needsFlag, needsVar;
+    /** Per input index: needs a NULL flag (count > 0), needs VAR machinery, needs the sum range guard. */
+    final boolean[] needsFlag, needsVar, needsSumGuard;
 
     Run(Protocol p, FixedPoint fp, SecureQuery query, List<List<Object>> keys, GroupTotals totals, int[] receivers) {
       this.p = p;
@@ -157,6 +161,7 @@ public final class Finisher {
       List<GroupTotals.InputTotals> ins = totals.inputs();
       needsFlag = new boolean[ins.size()];
       needsVar = new boolean[ins.size()];
+      needsSumGuard = new boolean[ins.size()];
       inputOf = new GroupTotals.InputTotals[query.aggregates().size()];
       for (int a = 0; a < inputOf.length; a++) {
         AggCall call = query.aggregates().get(a);
@@ -166,7 +171,10 @@ public final class Finisher {
         if (idx < 0) throw new IllegalStateException("no totals for the input of " + call);
         inputOf[a] = ins.get(idx);
         switch (call.kind()) {
-          case SUM, AVG, MIN, MAX -> needsFlag[idx] = true;
+          case SUM, AVG, MIN, MAX -> {
+            needsFlag[idx] = true;
+            needsSumGuard[idx] |= (call.kind() == AggKind.SUM || call.kind() == AggKind.AVG) && ins.get(idx).maxCountBits() < 63;
+          }
           case VAR_SAMP, STDDEV_SAMP -> needsVar[idx] = true;
           default -> { }
         }
@@ -208,6 +216,13 @@ public final class Finisher {
         lhs.add(constant(vec, 0));
         rhs.add(ins.get(i).count());
       }
+      Map<Integer, Integer> sumGuardAt = new LinkedHashMap<>(); // [count >= 2^t] of sums that may leave the ring
+      for (int i = 0; i < ins.size(); i++) {
+        if (!needsSumGuard[i]) continue;
+        sumGuardAt.put(i, lhs.size());
+        lhs.add(constant(vec, (1L << ins.get(i).maxCountBits()) - 1));
+        rhs.add(ins.get(i).count());
+      }
       for (int i = 0; i < ins.size(); i++) {
         if (!needsVar[i]) continue;
         guardAt.put(i, lhs.size());
@@ -231,6 +246,9 @@ public final class Finisher {
       int[] idx = passing.stream().mapToInt(Integer::intValue).toArray();
       int n = idx.length;
       Shape pv = Shape.vector(n);
+
+      // ---- phase 2b: the SUM/AVG range guard of passing groups, opened to everyone (all fail together)
+      if (!sumGuardAt.isEmpty()) sumGuard(ins, cmp, sumGuardAt, idx);
 
       // ---- phase 3: VAR numerators and the overflow guard
       Map<Integer, Share> varNum = new LinkedHashMap<>(), varDen = new LinkedHashMap<>();
@@ -337,6 +355,29 @@ public final class Finisher {
         rows.add(RowFactory.create(vals.toArray()));
       }
       return rows;
+    }
+
+    /**
+     * Opens, for each passing group, whether a sum that may leave the ring has 2^t or more values
+     * (see {@link GroupTotals.InputTotals#maxCountBits}), and fails the query naming the column if so.
+     */
+    private void sumGuard(List<GroupTotals.InputTotals> ins, List<Share> cmp, Map<Integer, Integer> sumGuardAt, int[] idx) {
+      List<Share> flags = new ArrayList<>();
+      for (int at : sumGuardAt.values()) flags.add(gather(cmp.get(at), idx));
+      long[] open = p.reveal(Share.concat(flags)).data();
+      int k = 0;
+      for (int i : sumGuardAt.keySet()) {
+        for (int r = 0; r < idx.length; r++) {
+          if (open[k * idx.length + r] != 0) {
+            String col = columnOf(ins.get(i).expr());
+            int t = ins.get(i).maxCountBits();
+            throw new SpuQueryException(col, "secure_sum/secure_avg(" + col + "): a group's sum may leave the 64-bit ring: the"
+                + " largest values written reach 2^" + (62 - t) + " (as encoded), so a group of 2^" + t + " or more of them may"
+                + " overflow (Spark's sum would raise an overflow error); rescale the column or aggregate smaller groups");
+          }
+        }
+        k++;
+      }
     }
 
     /** The VAR_SAMP guard (opened to all, may throw) and each VAR input's numerator and denominator. */

@@ -68,8 +68,17 @@ record SecretPlan(SecureQuery query, SecretTableSchema schema, int fractionBits,
     }
   }
 
-  /** One distinct aggregate input and the statistics the query's aggregates need of it. */
-  record InputSpec(Expr expr, DataType type, boolean sum, boolean sumSquares, boolean min, boolean max) implements Serializable {}
+  /**
+   * One distinct aggregate input and the statistics the query's aggregates need of it;
+   * {@code maxCountBits}: its SUM/AVG is safe only in groups of fewer than 2^t non-NULL values
+   * ({@link SumRange}; {@link SumRange#UNLIMITED} when no group of this table can reach it).
+   */
+  record InputSpec(Expr expr, DataType type, boolean sum, boolean sumSquares, boolean min, boolean max, int maxCountBits)
+      implements Serializable {
+    InputSpec(Expr expr, DataType type, boolean sum, boolean sumSquares, boolean min, boolean max) {
+      this(expr, type, sum, sumSquares, min, max, SumRange.UNLIMITED);
+    }
+  }
 
   /** Number of groups: the product of the domains' sizes (1 without GROUP BY). */
   int groupCount() {

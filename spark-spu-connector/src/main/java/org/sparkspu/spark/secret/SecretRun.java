@@ -178,7 +178,7 @@ final class SecretRun {
       Share count = il.countColumn < 0 ? rows : column(sumsI, il.countColumn);
       Share sum = il.sumColumn < 0 ? null : column(il.sumFixed ? sumsF : sumsI, il.sumColumn);
       Share sq = il.squaresColumn < 0 ? null : column(il.squaresFixed ? sumsF : sumsI, il.squaresColumn);
-      ins.add(new GroupTotals.InputTotals(spec.expr(), spec.type(), il.encoding, count, sum, sq, mins[i], maxs[i]));
+      ins.add(new GroupTotals.InputTotals(spec.expr(), spec.type(), il.encoding, count, sum, sq, mins[i], maxs[i], spec.maxCountBits()));
     }
     return new GroupTotals(lay.groups, rows, ins);
   }

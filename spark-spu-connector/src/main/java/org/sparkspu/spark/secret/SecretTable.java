@@ -223,9 +223,15 @@ public final class SecretTable implements SecureTable {
       n[3] |= k == AggKind.MAX;
     }
     List<SecretPlan.InputSpec> inputs = new ArrayList<>();
+    SecretTyping ty = typing();
     for (int i = 0; i < exprs.size(); i++) {
       boolean[] n = needs.get(i);
-      inputs.add(new SecretPlan.InputSpec(exprs.get(i), typeOf.apply(exprs.get(i)), n[0], n[1], n[2], n[3]));
+      Expr e = exprs.get(i);
+      boolean sumOrAvg = false;
+      for (AggCall a : query.aggregates()) sumOrAvg |= e.equals(a.input()) && (a.kind() == AggKind.SUM || a.kind() == AggKind.AVG);
+      // (VAR_SAMP's own guard bounds n * sum of squares, which bounds its sum too)
+      int limit = sumOrAvg ? SumRange.maxCountBits(e, ty, meta, conf.fractionBits(), meta.totalRows()) : SumRange.UNLIMITED;
+      inputs.add(new SecretPlan.InputSpec(e, typeOf.apply(e), n[0], n[1], n[2], n[3], limit));
     }
     int groupsCount = (int) g;
     int b = (int) Math.min(conf.batchRows(), Math.max(1, MAX_BATCH_ELEMENTS / groupsCount));

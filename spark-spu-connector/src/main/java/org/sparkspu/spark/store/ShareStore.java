@@ -87,8 +87,26 @@ public final class ShareStore {
     return sipHash >> 2;
   }
 
-  /** What one writing task produced: a segment and each party's file digest. */
-  record Written(long segment, long rows, String[] digests) implements Serializable {}
+  /**
+   * What one writing task produced: a segment, each party's file digest, and per column the bit
+   * length of its largest |encoded value| (-1 for hashed columns and no rows).
+   */
+  record Written(long segment, long rows, String[] digests, int[] bits) implements Serializable {}
+
+  /** Per column, the largest bit length over a write's tasks: recorded for every segment of that write. */
+  static List<Integer> maxBits(List<Written> written, int columns) {
+    int[] b = new int[columns];
+    java.util.Arrays.fill(b, -1);
+    for (Written w : written) for (int c = 0; c < columns; c++) b[c] = Math.max(b[c], w.bits()[c]);
+    List<Integer> out = new ArrayList<>();
+    for (int v : b) out.add(v);
+    return out;
+  }
+
+  /** Bit length b with |v| <= 2^b (0 for 0 and -1). */
+  static int magnitudeBits(long v) {
+    return 64 - Long.numberOfLeadingZeros(v < 0 ? ~v : v);
+  }
 
   /**
    * Secret-shares {@code df}, owned by {@code party}, into the store at {@code path} (appending to the
@@ -173,11 +191,12 @@ public final class ShareStore {
     List<Written> written = runWrite(df, schema, party, 0, path, protocol, parties, tableId, key, base, blockRows,
         DataFrameBridge.config(spark));
 
+    List<Integer> bits = maxBits(written, schema.size());
     for (int k = 0; k < parties; k++) {
       List<StoreMetadata.Segment> segs = new ArrayList<>(old == null ? List.of() : old[k].segments());
       for (Written w : written) {
         segs.add(new StoreMetadata.Segment(w.segment(), w.rows(), List.of(new StoreMetadata.Group(party,
-            names(schema), ShareFileFormat.fileName(w.segment(), 0), w.digests()[k]))));
+            names(schema), ShareFileFormat.fileName(w.segment(), 0), w.digests()[k], bits))));
       }
       new StoreMetadata(tableId, protocol, parties, k, old == null ? conf.fractionBits() : old[0].fractionBits(), key, merged,
           domains, segs).write(path);
@@ -266,6 +285,8 @@ public final class ShareStore {
     }
     long rows = 0;
     for (Written w : written.get(0)) rows += w.rows();
+    List<List<Integer>> bits = new ArrayList<>();
+    for (int g = 0; g < groups.size(); g++) bits.add(maxBits(written.get(g), groups.get(g).columns().size()));
     for (int k = 0; k < parties; k++) {
       List<StoreMetadata.Segment> segs = new ArrayList<>();
       for (int i = 0; i < written.get(0).size(); i++) {
@@ -273,7 +294,7 @@ public final class ShareStore {
         for (int g = 0; g < groups.size(); g++) {
           Written w = written.get(g).get(i);
           gs.add(new StoreMetadata.Group(groups.get(g).owner(), names(groups.get(g).columns()), ShareFileFormat.fileName(w.segment(), g),
-              w.digests()[k]));
+              w.digests()[k], bits.get(g)));
         }
         segs.add(new StoreMetadata.Segment(written.get(0).get(i).segment(), written.get(0).get(i).rows(), gs));
       }
@@ -298,6 +319,8 @@ public final class ShareStore {
             Sharer sharer = new Sharer(protocol, parties);
             FileSystem tfs = StoreFs.of(new Path(root));
             ShareFileWriter[] w = new ShareFileWriter[parties];
+            int[] bits = new int[cols.size()];
+            java.util.Arrays.fill(bits, -1);
             try {
               for (int k = 0; k < parties; k++) {
                 ShareFileFormat.Header h = new ShareFileFormat.Header(ShareFileFormat.VERSION, protocol, parties, k, owner, tableId,
@@ -316,6 +339,10 @@ public final class ShareStore {
                     long[] h = new long[n];
                     for (int i = 0; i < n; i++) h[i] = stringCode(v[i]); // NULL rows stay 0
                     v = h;
+                  } else {
+                    int m = bits[c];
+                    for (int i = 0; i < n; i++) m = Math.max(m, magnitudeBits(v[i])); // NULL rows hold 0
+                    bits[c] = m;
                   }
                   split(sharer, v, n, perParty);
                   if (validity[c]) split(sharer, ec.validity().data(), n, perParty);
@@ -325,7 +352,7 @@ public final class ShareStore {
               if (w[0].rows() == 0) return Collections.<Written>emptyIterator();
               String[] digests = new String[parties];
               for (int k = 0; k < parties; k++) digests[k] = w[k].finish(tfs);
-              return List.of(new Written(seg, w[0].rows(), digests)).iterator();
+              return List.of(new Written(seg, w[0].rows(), digests, bits)).iterator();
             } finally {
               for (ShareFileWriter x : w) if (x != null) x.close();
             }

@@ -27,7 +27,7 @@ import org.sparkspu.arrow.SecretTableSchema;
  * One party's metadata file ({@code <path>/party-<k>/_spu_metadata.json}): the table's schema,
  * protocol, parties, table id, the fixed-point fraction bits of its FIXED_POINT columns, the
  * 16-byte key of its hashed STRING columns, the public domains, and its segments with their files,
- * row counts and file digests. Everything in it is public to the computing parties except nothing:
+ * row counts, file digests and each column's largest value bit length. Everything in it is public to the computing parties except nothing:
  * the per-file digests differ between parties (they hash different shares) and {@code party} is
  * the folder's own index; the rest (the "public part", hashed by {@link #publicDigest()}) must be
  * identical at every party.
@@ -51,10 +51,23 @@ public record StoreMetadata(String tableId, String protocol, int parties, int pa
     segments = List.copyOf(segments);
   }
 
-  /** One column group of a segment: its owner, its columns, its file name and this party's file digest. */
-  public record Group(int owner, List<String> columns, String file, String sha256) implements Serializable {
+  /**
+   * One column group of a segment: its owner, its columns, its file name and this party's file
+   * digest, and per column the bit length b of the largest |encoded value| the owner wrote in
+   * that write (|v| <= 2^b; -1 for hashed columns), which bounds sums (see {@link #valueBits}).
+   * {@code bits} is null in stores written before it was recorded.
+   */
+  public record Group(int owner, List<String> columns, String file, String sha256, List<Integer> bits) implements Serializable {
     public Group {
       columns = List.copyOf(columns);
+      if (bits != null) {
+        bits = List.copyOf(bits);
+        if (bits.size() != columns.size()) throw new IllegalArgumentException(bits.size() + " bit lengths for " + columns.size() + " columns");
+      }
+    }
+
+    public Group(int owner, List<String> columns, String file, String sha256) {
+      this(owner, columns, file, sha256, null);
     }
   }
 
@@ -73,6 +86,24 @@ public record StoreMetadata(String tableId, String protocol, int parties, int pa
 
   public byte[] hashKey() {
     return hashKey.clone();
+  }
+
+  /**
+   * The bit length b of the largest |encoded value| of {@code column} in any segment (|v| <= 2^b;
+   * encodings: integers at the column's decimal scale, fixed point at fractionBits; -1: no value),
+   * or empty when some segment did not record it (a store written before it was recorded).
+   */
+  public java.util.OptionalInt valueBits(String column) {
+    int b = -1;
+    for (Segment s : segments) {
+      for (Group g : s.groups()) {
+        int i = g.columns().indexOf(column);
+        if (i < 0) continue;
+        if (g.bits() == null) return java.util.OptionalInt.empty();
+        b = Math.max(b, g.bits().get(i));
+      }
+    }
+    return java.util.OptionalInt.of(b);
   }
 
   public SecretColumn column(String name) {
@@ -132,6 +163,10 @@ public record StoreMetadata(String tableId, String protocol, int parties, int pa
         ArrayNode gc = gj.putArray("columns");
         g.columns().forEach(gc::add);
         gj.put("file", g.file());
+        if (g.bits() != null) {
+          ArrayNode gb = gj.putArray("bits");
+          g.bits().forEach(gb::add);
+        }
         if (!publicPartOnly) gj.put("sha256", g.sha256());
       }
     }
@@ -199,7 +234,12 @@ public record StoreMetadata(String tableId, String protocol, int parties, int pa
         for (JsonNode g : s.get("groups")) {
           List<String> gc = new ArrayList<>();
           for (JsonNode c : g.get("columns")) gc.add(c.asText());
-          gs.add(new Group(g.get("owner").asInt(), gc, g.get("file").asText(), g.get("sha256").asText()));
+          List<Integer> gb = null;
+          if (g.has("bits")) {
+            gb = new ArrayList<>();
+            for (JsonNode b : g.get("bits")) gb.add(b.asInt());
+          }
+          gs.add(new Group(g.get("owner").asInt(), gc, g.get("file").asText(), g.get("sha256").asText(), gb));
         }
         segs.add(new Segment(s.get("id").asLong(), s.get("rows").asLong(), gs));
       }
