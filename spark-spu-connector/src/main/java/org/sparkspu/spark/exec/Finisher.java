@@ -371,9 +371,9 @@ public final class Finisher {
           if (open[k * idx.length + r] != 0) {
             String col = columnOf(ins.get(i).expr());
             int t = ins.get(i).maxCountBits();
-            throw new SpuQueryException(col, "secure_sum/secure_avg(" + col + "): a group's sum may leave the 64-bit ring: the"
-                + " largest values written reach 2^" + (62 - t) + " (as encoded), so a group of 2^" + t + " or more of them may"
-                + " overflow (Spark's sum would raise an overflow error); rescale the column or aggregate smaller groups");
+            throw new SpuQueryException(col, "secure_sum/secure_avg(" + col + "): a group's sum may leave the 64-bit ring: with"
+                + " the largest values written (public bit lengths) a group of 2^" + t + " or more of them may overflow (Spark's"
+                + " sum would raise an overflow error); rescale the column or aggregate smaller groups");
           }
         }
         k++;

@@ -227,10 +227,13 @@ public final class SecretTable implements SecureTable {
     for (int i = 0; i < exprs.size(); i++) {
       boolean[] n = needs.get(i);
       Expr e = exprs.get(i);
-      boolean sumOrAvg = false;
-      for (AggCall a : query.aggregates()) sumOrAvg |= e.equals(a.input()) && (a.kind() == AggKind.SUM || a.kind() == AggKind.AVG);
+      boolean sum = false, avg = false;
+      for (AggCall a : query.aggregates()) {
+        sum |= e.equals(a.input()) && a.kind() == AggKind.SUM;
+        avg |= e.equals(a.input()) && a.kind() == AggKind.AVG;
+      }
       // (VAR_SAMP's own guard bounds n * sum of squares, which bounds its sum too)
-      int limit = sumOrAvg ? SumRange.maxCountBits(e, ty, meta, conf.fractionBits(), meta.totalRows()) : SumRange.UNLIMITED;
+      int limit = sum || avg ? SumRange.maxCountBits(e, avg, ty, meta, conf.fractionBits(), meta.totalRows()) : SumRange.UNLIMITED;
       inputs.add(new SecretPlan.InputSpec(e, typeOf.apply(e), n[0], n[1], n[2], n[3], limit));
     }
     int groupsCount = (int) g;

@@ -7,7 +7,7 @@ import org.sparkspu.spark.store.StoreMetadata;
 
 /**
  * When a secret SUM could leave the 64-bit ring. A group's sum of n values with |v| <= 2^b (as
- * encoded) is exact while n 2^b < 2^62; b comes from the largest |value| each writer recorded per
+ * encoded) is exact while n 2^b < 2^63 (an average's sum: 2^62, the wide division's range); b comes from the largest |value| each writer recorded per
  * column ({@link StoreMetadata#valueBits}), carried through the input expression (+ and -: the sum
  * of the bounds; *: the product; CASE: the largest branch). The result is the count limit t: the
  * sum is safe for groups of fewer than 2^t non-NULL values. The finisher compares each group's
@@ -20,15 +20,18 @@ final class SumRange {
 
   private SumRange() {}
 
-  /** The count limit t of SUM/AVG over {@code e} (UNLIMITED when the table's rows cannot reach 2^t). */
-  static int maxCountBits(Expr e, SecretTyping typing, StoreMetadata meta, int fractionBits, long totalRows) {
+  /**
+   * The count limit t of SUM (ring limit 2^63, the signed range) or, with {@code avg}, AVG (2^62,
+   * what the wide division takes) over {@code e}; UNLIMITED when the table's rows cannot reach 2^t.
+   */
+  static int maxCountBits(Expr e, boolean avg, SecretTyping typing, StoreMetadata meta, int fractionBits, long totalRows) {
     double real = log2Real(e, typing, meta, fractionBits);
     if (real == Double.NEGATIVE_INFINITY) return UNLIMITED; // every value is 0
     SecretTyping.SType st = typing.typeOf(e);
     double encoded = real + (st.kind() == Kind.FXP ? fractionBits : st.scale() * LOG2_10);
     // |v| <= 2^bits; fixed point gets one bit more for the rounding of its conversions and products
     int bits = (int) Math.ceil(encoded - 1e-9) + (st.kind() == Kind.FXP ? 1 : 0);
-    int t = Math.max(0, 62 - bits);
+    int t = Math.max(0, (avg ? 62 : 63) - bits);
     return totalRows < (1L << Math.min(t, 62)) ? UNLIMITED : t;
   }
 

@@ -88,7 +88,7 @@ class SumRangeTest {
 
   @Test
   void groupsBelowTheLimitSumExactlyWithTheGuardOn() {
-    // values up to 2^57 + 5 (58 bits): sums are safe for fewer than 2^4 values; 200 rows, so the guard runs
+    // values up to 2^57 + 5 (58 bits): sums are safe for fewer than 2^5 values (2^63); 200 rows, so the guard runs
     write("near",
         "SELECT id % 2 AS g, CASE WHEN id < 6 THEN 144115188075855872 + id ELSE id END AS v FROM range(0, 100)",
         "SELECT id % 2 AS g, CASE WHEN id < 6 THEN 144115188075855872 - id ELSE id END AS v FROM range(0, 100)");
