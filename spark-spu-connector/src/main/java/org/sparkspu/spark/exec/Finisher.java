@@ -66,7 +66,7 @@ import org.sparkspu.spark.plan.SpuQueryException;
  * <h2>Leakage</h2>
  * To every party: which groups have at least k rows (the pass vector), and, for queries with
  * VAR_SAMP/STDDEV_SAMP, whether a passing group's variance numerator would overflow the ring, for
- * SUM/AVG inputs with a count limit t, whether a passing group has 2^t or more values (in both
+ * SUM/AVG/VAR inputs with a count limit t, whether a passing group has 2^t or more values (in both
  * cases the query then fails). To the receivers: the result rows, i.e. each passing group's aggregates
  * including their NULL-ness, AVG and VAR as the quotient truncated to K bits (see {@link
  * WideDivision}), and, for decimal averages of sums with |sum| 10^t >= 2^62 only, that fact. Nothing
@@ -175,7 +175,10 @@ public final class Finisher {
             needsFlag[idx] = true;
             needsSumGuard[idx] |= (call.kind() == AggKind.SUM || call.kind() == AggKind.AVG) && ins.get(idx).maxCountBits() < 63;
           }
-          case VAR_SAMP, STDDEV_SAMP -> needsVar[idx] = true;
+          case VAR_SAMP, STDDEV_SAMP -> {
+            needsVar[idx] = true;
+            needsSumGuard[idx] |= ins.get(idx).maxCountBits() < 63; // the sum of squares must not wrap
+          }
           default -> { }
         }
         require(call, inputOf[a]);
@@ -371,9 +374,9 @@ public final class Finisher {
           if (open[k * idx.length + r] != 0) {
             String col = columnOf(ins.get(i).expr());
             int t = ins.get(i).maxCountBits();
-            throw new SpuQueryException(col, "secure_sum/secure_avg(" + col + "): a group's sum may leave the 64-bit ring: with"
-                + " the largest values written (public bit lengths) a group of 2^" + t + " or more of them may overflow (Spark's"
-                + " sum would raise an overflow error); rescale the column or aggregate smaller groups");
+            throw new SpuQueryException(col, "the sum (or sum of squares, for a variance) of " + col + " may leave the 64-bit"
+                + " ring: with the largest values written (public bit lengths) a group of 2^" + t + " or more of them may overflow"
+                + " (Spark's sum would raise an overflow error); rescale the column or aggregate smaller groups");
           }
         }
         k++;

@@ -31,8 +31,8 @@ public record GroupTotals(int groups, Share rows, List<InputTotals> inputs) {
    *     fractionBits (already truncated once)
    * @param min minimum, or +2^62 where the group has no value
    * @param max maximum, or -2^62 where the group has no value
-   * @param maxCountBits the sum is exact only in groups of fewer than 2^t non-NULL values (a
-   *     larger group fails the query); 64 or more: no limit
+   * @param maxCountBits the sum (and sum of squares) is exact only in groups of fewer than 2^t
+   *     non-NULL values (a larger group fails the query); 64 or more: no limit
    */
   public record InputTotals(Expr expr, DataType type, NumericEncoding encoding, Share count, Share sum, Share sumSquares,
       Share min, Share max, int maxCountBits) {

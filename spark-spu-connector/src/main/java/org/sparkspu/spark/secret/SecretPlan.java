@@ -70,7 +70,7 @@ record SecretPlan(SecureQuery query, SecretTableSchema schema, int fractionBits,
 
   /**
    * One distinct aggregate input and the statistics the query's aggregates need of it;
-   * {@code maxCountBits}: its SUM/AVG is safe only in groups of fewer than 2^t non-NULL values
+   * {@code maxCountBits}: its SUM/AVG (and VAR's sum of squares) is safe only in groups of fewer than 2^t non-NULL values
    * ({@link SumRange}; {@link SumRange#UNLIMITED} when no group of this table can reach it).
    */
   record InputSpec(Expr expr, DataType type, boolean sum, boolean sumSquares, boolean min, boolean max, int maxCountBits)

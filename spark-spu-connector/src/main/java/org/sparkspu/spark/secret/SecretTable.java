@@ -232,8 +232,9 @@ public final class SecretTable implements SecureTable {
         sum |= e.equals(a.input()) && a.kind() == AggKind.SUM;
         avg |= e.equals(a.input()) && a.kind() == AggKind.AVG;
       }
-      // (VAR_SAMP's own guard bounds n * sum of squares, which bounds its sum too)
       int limit = sum || avg ? SumRange.maxCountBits(e, avg, ty, meta, conf.fractionBits(), meta.totalRows()) : SumRange.UNLIMITED;
+      // VAR_SAMP: its own guard bounds n * sum of squares (and so the sum), provided the sum of squares did not wrap
+      if (n[1]) limit = Math.min(limit, SumRange.maxCountBitsOfSquares(e, ty, meta, conf.fractionBits(), meta.totalRows()));
       inputs.add(new SecretPlan.InputSpec(e, typeOf.apply(e), n[0], n[1], n[2], n[3], limit));
     }
     int groupsCount = (int) g;

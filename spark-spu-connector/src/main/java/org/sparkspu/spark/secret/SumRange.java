@@ -29,9 +29,28 @@ final class SumRange {
     if (real == Double.NEGATIVE_INFINITY) return UNLIMITED; // every value is 0
     SecretTyping.SType st = typing.typeOf(e);
     double encoded = real + (st.kind() == Kind.FXP ? fractionBits : st.scale() * LOG2_10);
-    // |v| <= 2^bits; fixed point gets one bit more for the rounding of its conversions and products
-    int bits = (int) Math.ceil(encoded - 1e-9) + (st.kind() == Kind.FXP ? 1 : 0);
-    int t = Math.max(0, (avg ? 62 : 63) - bits);
+    return limit(encoded, st.kind() == Kind.FXP, avg ? 62 : 63, totalRows);
+  }
+
+  /**
+   * The count limit of the sum of squares of {@code e} (VAR_SAMP, STDDEV_SAMP): squares are
+   * encoded at twice an integer's scale, or at fractionBits for fixed point, and their sum must not
+   * wrap (2^63) for the variance's own guard on n * sum(x^2) to see its true size.
+   */
+  static int maxCountBitsOfSquares(Expr e, SecretTyping typing, StoreMetadata meta, int fractionBits, long totalRows) {
+    double real = log2Real(e, typing, meta, fractionBits);
+    if (real == Double.NEGATIVE_INFINITY) return UNLIMITED;
+    SecretTyping.SType st = typing.typeOf(e);
+    boolean fxp = st.kind() == Kind.FXP;
+    double encoded = fxp ? 2 * real + fractionBits : 2 * (real + st.scale() * LOG2_10);
+    return limit(encoded, fxp, 63, totalRows);
+  }
+
+  /** t with n 2^bits < 2^ringBits for n < 2^t, where |v| <= 2^bits bounds the encoded values. */
+  private static int limit(double encodedLog2, boolean fxp, int ringBits, long totalRows) {
+    // fixed point gets one bit more for the rounding of its conversions and products
+    int bits = (int) Math.ceil(encodedLog2 - 1e-9) + (fxp ? 1 : 0);
+    int t = Math.max(0, ringBits - bits);
     return totalRows < (1L << Math.min(t, 62)) ? UNLIMITED : t;
   }
 

@@ -100,4 +100,20 @@ class SumRangeTest {
     // without the filter a group has 100 values: refused, though this particular sum would fit
     assertThrows(SpuQueryException.class, () -> spark.sql("SELECT g, secure_sum(v) FROM near GROUP BY g").collect());
   }
+
+  @Test
+  void aVarianceWhoseSumOfSquaresCouldWrapFailsInsteadOfAnsweringWrong() {
+    // DOUBLE values up to 1e5 in 10,002 rows: the sum of squares (x^2 2^18 each) would pass 2^63,
+    // where the variance's own guard could not see it (it read 397.9 for a true 14,435.6 before)
+    String gen = "SELECT id %% 2 AS g, CAST(50000 + (id * 7919 %% 50000) AS DOUBLE) AS x FROM range(%d, %d)";
+    write("squares", String.format(gen, 0, 3334), String.format(gen, 3334, 6668), String.format(gen, 6668, 10002));
+    SpuQueryException e = assertThrows(SpuQueryException.class, () -> spark.sql("SELECT secure_stddev_samp(x) FROM squares").collect());
+    assertEquals("x", e.column());
+    // fewer rows per group stay below the limit: equal to Spark within the fixed-point tolerance
+    String q = "SELECT g, %s(x) FROM %s WHERE x < 50100 GROUP BY g ORDER BY g";
+    List<Row> want = spark.sql(String.format(q, "stddev_samp", "(" + String.format(gen, 0, 10002) + ")")).collectAsList();
+    List<Row> got = spark.sql(String.format(q, "secure_stddev_samp", "squares")).collectAsList();
+    assertEquals(want.size(), got.size());
+    for (int i = 0; i < want.size(); i++) assertEquals(want.get(i).getDouble(1), got.get(i).getDouble(1), 1e-3, "group " + i);
+  }
 }
