@@ -235,6 +235,11 @@ public final class SecretTable implements SecureTable {
       int limit = sum || avg ? SumRange.maxCountBits(e, avg, ty, meta, conf.fractionBits(), meta.totalRows()) : SumRange.UNLIMITED;
       // VAR_SAMP: its own guard bounds n * sum of squares (and so the sum), provided the sum of squares did not wrap
       if (n[1]) limit = Math.min(limit, SumRange.maxCountBitsOfSquares(e, ty, meta, conf.fractionBits(), meta.totalRows()));
+      // MIN/MAX of an expression (a column's values are encodable, so in range): refuse values that may wrap per row
+      if ((n[2] || n[3]) && !(e instanceof Expr.Col) && SumRange.valueBits(e, ty, meta, conf.fractionBits()) > 61) {
+        throw new SpuQueryException(SecretTyping.firstColumn(e), "secure_min/secure_max(" + e.sql() + "): with the largest values"
+            + " written (public bit lengths) the expression may leave the 64-bit ring's range (2^62) row by row; rescale an operand");
+      }
       inputs.add(new SecretPlan.InputSpec(e, typeOf.apply(e), n[0], n[1], n[2], n[3], limit));
     }
     int groupsCount = (int) g;

@@ -46,6 +46,18 @@ final class SumRange {
     return limit(encoded, fxp, 63, totalRows);
   }
 
+  /**
+   * A bound b with |v| <= 2^b on {@code e}'s encoded values, or -1 when they are all 0: MIN/MAX
+   * compare values by the sign of their difference, exact while |v| < 2^62.
+   */
+  static int valueBits(Expr e, SecretTyping typing, StoreMetadata meta, int fractionBits) {
+    double real = log2Real(e, typing, meta, fractionBits);
+    if (real == Double.NEGATIVE_INFINITY) return -1;
+    SecretTyping.SType st = typing.typeOf(e);
+    boolean fxp = st.kind() == Kind.FXP;
+    return (int) Math.ceil(real + (fxp ? fractionBits : st.scale() * LOG2_10) - 1e-9) + (fxp ? 1 : 0);
+  }
+
   /** t with n 2^bits < 2^ringBits for n < 2^t, where |v| <= 2^bits bounds the encoded values. */
   private static int limit(double encodedLog2, boolean fxp, int ringBits, long totalRows) {
     // fixed point gets one bit more for the rounding of its conversions and products

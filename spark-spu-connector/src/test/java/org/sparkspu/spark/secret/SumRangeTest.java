@@ -81,6 +81,9 @@ class SumRangeTest {
     assertTrue(e.getMessage().contains("64-bit ring"), e.getMessage());
     // other columns of the same table are unaffected; MIN/MAX/COUNT of big never overflow
     assertEquals(List.of(3 * (39 * 40 / 2L)), spark.sql("SELECT secure_sum(small) FROM wrap").collectAsList().stream().map(r -> r.getLong(0)).toList());
+    // a MIN/MAX over an expression that may wrap row by row is refused at planning
+    e = assertThrows(SpuQueryException.class, () -> spark.sql("SELECT secure_max(big * 4) FROM wrap").collect());
+    assertEquals("big", e.column());
     Row r = spark.sql("SELECT secure_max(big), secure_count(big) FROM wrap").first();
     assertEquals(4_000_000_000_000_000_000L, r.getLong(0));
     assertEquals(120L, r.getLong(1));
