@@ -30,8 +30,9 @@ import org.sparkspu.spark.plan.SpuQueryException;
  * Canonical bytes of a join key tuple, what PSI hashes to the curve. Each component is a type tag
  * followed by its value: integers (TINYINT..BIGINT) as 8 bytes, DATE as its 4-byte day number,
  * TIMESTAMP as 8 bytes of microseconds, BOOLEAN as one byte, and STRING (UTF-8), BINARY and DECIMAL
- * (its plain string at the column's scale) length-prefixed. The tags keep INT 1 and STRING "1"
- * apart, and tags plus length prefixes make the encoding of a composite key injective. A null in
+ * (its plain string without trailing zeros) length-prefixed. So, as in Spark's join, integers of
+ * different widths match by value, and so do decimals of different precision and scale (1.0 and
+ * 1.00). The tags keep INT 1 and STRING "1" apart, and tags plus length prefixes make the encoding of a composite key injective. A null in
  * any key column makes the whole key null: the row never matches (SQL's inner-join semantics).
  * Floating-point keys are refused (equality of rounded values is rarely what a join means; cast
  * them to DECIMAL).
@@ -61,14 +62,15 @@ final class JoinKeys {
         + " STRING, BINARY, DATE, TIMESTAMP, BOOLEAN or DECIMAL (cast FLOAT/DOUBLE keys to DECIMAL)");
   }
 
-  /** Both sides' key columns exist and have the same types. */
+  /** Both sides' key columns exist and have the same types (any integer widths; any decimals). */
   static void checkTypes(List<String> keys, StructType left, StructType right, String leftName, String rightName) {
     if (keys.isEmpty()) throw new SpuQueryException("secure_join needs at least one key column");
     if (keys.size() != keys.stream().distinct().count()) throw new SpuQueryException("secure_join: a key column is listed twice: " + keys);
     for (String k : keys) {
       DataType l = type(left, k, leftName), r = type(right, k, rightName);
-      tag(k, l);
-      if (!l.equals(r)) {
+      byte tl = tag(k, l);
+      boolean sameValues = l.equals(r) || (tl == tag(k, r) && (tl == T_INT || tl == T_DECIMAL));
+      if (!sameValues) {
         throw new SpuQueryException(k, "join key column '" + k + "' is " + l.sql() + " in " + leftName + " but " + r.sql() + " in "
             + rightName + ": cast one side so that the types match");
       }
@@ -128,7 +130,8 @@ final class JoinKeys {
         case T_DATE -> putInt(b, ((Number) v).intValue());
         case T_BOOLEAN -> b.write((Boolean) v ? 1 : 0);
         case T_STRING -> putBytes(b, ((String) v).getBytes(StandardCharsets.UTF_8));
-        case T_DECIMAL -> putBytes(b, (v instanceof BigDecimal d ? d.toPlainString() : v.toString()).getBytes(StandardCharsets.UTF_8));
+        case T_DECIMAL -> putBytes(b, (v instanceof BigDecimal d ? d : new BigDecimal(v.toString())).stripTrailingZeros().toPlainString()
+            .getBytes(StandardCharsets.UTF_8));
         case T_BINARY -> putBytes(b, (byte[]) v);
         default -> throw new IllegalStateException("tag " + tags[i]);
       }

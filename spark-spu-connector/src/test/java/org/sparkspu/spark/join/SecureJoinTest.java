@@ -226,6 +226,22 @@ class SecureJoinTest {
         i -> new Object[] {"c" + (i % 5), i % 13 == 1 ? null : i / 5}, 40, 40, 7);
   }
 
+  /** Keys of different integer widths, or decimals of different scales, match by value as in Spark's join. */
+  @Test
+  void keysOfDifferentIntegerWidthsAndDecimalScales() {
+    for (String[] types : new String[][] {{"int", "bigint"}, {"decimal(10,1)", "decimal(12,2)"}}) {
+      Dataset<Row> d0 = spark.sql("SELECT CAST(id / 2 AS " + types[0] + ") AS k, CAST(id AS INT) AS a, CONCAT('g', id % 2) AS g"
+          + " FROM range(0, 40)").dropDuplicates("k");
+      Dataset<Row> d1 = spark.sql("SELECT CAST(id / 2 AS " + types[1] + ") AS k, id * 7 AS b FROM range(10, 70)");
+      SecureFrame.own(spark, 0, d0).join(SecureFrame.own(spark, 1, d1), List.of("k"), "inner", Map.of("publicDomain", "g"))
+          .createOrReplaceTempView("j");
+      d0.join(d1, "k").createOrReplaceTempView("p");
+      assertTrue(spark.table("p").count() > 10, "the plaintext join matches keys across the two types");
+      assertSameAggregate("g, secure_sum(a) AS sa, secure_sum(b) AS sb, secure_count(1) AS n",
+          "g, sum(a) AS sa, sum(b) AS sb, count(*) AS n", "GROUP BY g");
+    }
+  }
+
   @Test
   void emptyAndFullIntersections() {
     StructType k = new StructType().add("k", DataTypes.LongType, true);
@@ -267,9 +283,9 @@ class SecureJoinTest {
     assertTrue(nm.getMessage().contains("orderkey") && nm.getMessage().contains("N:M"), nm.getMessage());
     SpuQueryException how = assertThrows(SpuQueryException.class, () -> o.join(l, List.of("orderkey"), "left"));
     assertTrue(how.getMessage().contains("inner"), how.getMessage());
-    Dataset<Row> intKeys = lines.withColumn("orderkey", lines.col("orderkey").cast("int"));
-    SpuQueryException type = assertThrows(SpuQueryException.class, () -> o.join(SecureFrame.own(spark, 1, intKeys), "orderkey"));
-    assertTrue(type.getMessage().contains("'orderkey'") && type.getMessage().contains("INT"), type.getMessage());
+    Dataset<Row> stringKeys = lines.withColumn("orderkey", lines.col("orderkey").cast("string"));
+    SpuQueryException type = assertThrows(SpuQueryException.class, () -> o.join(SecureFrame.own(spark, 1, stringKeys), "orderkey"));
+    assertTrue(type.getMessage().contains("'orderkey'") && type.getMessage().contains("STRING"), type.getMessage());
     SpuQueryException missing = assertThrows(SpuQueryException.class, () -> o.join(l, "custkey"));
     assertTrue(missing.getMessage().contains("custkey"), missing.getMessage());
     SpuQueryException same = assertThrows(SpuQueryException.class, () -> o.join(SecureFrame.own(spark, 0, lines), "orderkey"));
