@@ -206,13 +206,13 @@ public final class SecretTable implements SecureTable {
     }
     // distinct aggregate inputs and the statistics their aggregates need
     List<Expr> exprs = new ArrayList<>();
-    List<boolean[]> needs = new ArrayList<>(); // sum, squares, min, max
+    List<boolean[]> needs = new ArrayList<>(); // sum, squares, min, max; and whether a SUM, an AVG reads it
     for (AggCall a : query.aggregates()) {
       if (a.input() == null) continue;
       int i = exprs.indexOf(a.input());
       if (i < 0) {
         exprs.add(a.input());
-        needs.add(new boolean[4]);
+        needs.add(new boolean[6]);
         i = exprs.size() - 1;
       }
       boolean[] n = needs.get(i);
@@ -221,18 +221,15 @@ public final class SecretTable implements SecureTable {
       n[1] |= k == AggKind.VAR_SAMP || k == AggKind.STDDEV_SAMP;
       n[2] |= k == AggKind.MIN;
       n[3] |= k == AggKind.MAX;
+      n[4] |= k == AggKind.SUM;
+      n[5] |= k == AggKind.AVG;
     }
     List<SecretPlan.InputSpec> inputs = new ArrayList<>();
     SecretTyping ty = typing();
     for (int i = 0; i < exprs.size(); i++) {
       boolean[] n = needs.get(i);
       Expr e = exprs.get(i);
-      boolean sum = false, avg = false;
-      for (AggCall a : query.aggregates()) {
-        sum |= e.equals(a.input()) && a.kind() == AggKind.SUM;
-        avg |= e.equals(a.input()) && a.kind() == AggKind.AVG;
-      }
-      int limit = sum || avg ? SumRange.maxCountBits(e, avg, ty, meta, conf.fractionBits(), meta.totalRows()) : SumRange.UNLIMITED;
+      int limit = n[4] || n[5] ? SumRange.maxCountBits(e, n[5], ty, meta, conf.fractionBits(), meta.totalRows()) : SumRange.UNLIMITED;
       // VAR_SAMP: its own guard bounds n * sum of squares (and so the sum), provided the sum of squares did not wrap
       if (n[1]) limit = Math.min(limit, SumRange.maxCountBitsOfSquares(e, ty, meta, conf.fractionBits(), meta.totalRows()));
       // MIN/MAX of an expression (a column's values are encodable, so in range): refuse values that may wrap per row

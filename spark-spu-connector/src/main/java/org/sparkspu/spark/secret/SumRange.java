@@ -7,8 +7,8 @@ import org.sparkspu.spark.store.StoreMetadata;
 
 /**
  * When a secret SUM could leave the 64-bit ring. A group's sum of n values with |v| <= 2^b (as
- * encoded) is exact while n 2^b < 2^63 (an average's sum: 2^62, the wide division's range); b comes from the largest |value| each writer recorded per
- * column ({@link StoreMetadata#valueBits}), carried through the input expression (+ and -: the sum
+ * encoded) is exact while n 2^b < 2^63 (an average's sum: 2^62, the wide division's range); b
+ * comes from the largest |value| each writer recorded per column ({@link StoreMetadata#valueBits}), carried through the input expression (+ and -: the sum
  * of the bounds; *: the product; CASE: the largest branch). The result is the count limit t: the
  * sum is safe for groups of fewer than 2^t non-NULL values. The finisher compares each group's
  * count with 2^t only when the table has that many rows; a group that reaches it fails the query
@@ -25,11 +25,7 @@ final class SumRange {
    * what the wide division takes) over {@code e}; UNLIMITED when the table's rows cannot reach 2^t.
    */
   static int maxCountBits(Expr e, boolean avg, SecretTyping typing, StoreMetadata meta, int fractionBits, long totalRows) {
-    double real = log2Real(e, typing, meta, fractionBits);
-    if (real == Double.NEGATIVE_INFINITY) return UNLIMITED; // every value is 0
-    SecretTyping.SType st = typing.typeOf(e);
-    double encoded = real + (st.kind() == Kind.FXP ? fractionBits : st.scale() * LOG2_10);
-    return limit(encoded, st.kind() == Kind.FXP, avg ? 62 : 63, totalRows);
+    return limit(encodedBits(e, 1, typing, meta, fractionBits), avg ? 62 : 63, totalRows);
   }
 
   /**
@@ -38,12 +34,7 @@ final class SumRange {
    * wrap (2^63) for the variance's own guard on n * sum(x^2) to see its true size.
    */
   static int maxCountBitsOfSquares(Expr e, SecretTyping typing, StoreMetadata meta, int fractionBits, long totalRows) {
-    double real = log2Real(e, typing, meta, fractionBits);
-    if (real == Double.NEGATIVE_INFINITY) return UNLIMITED;
-    SecretTyping.SType st = typing.typeOf(e);
-    boolean fxp = st.kind() == Kind.FXP;
-    double encoded = fxp ? 2 * real + fractionBits : 2 * (real + st.scale() * LOG2_10);
-    return limit(encoded, fxp, 63, totalRows);
+    return limit(encodedBits(e, 2, typing, meta, fractionBits), 63, totalRows);
   }
 
   /**
@@ -51,17 +42,26 @@ final class SumRange {
    * compare values by the sign of their difference, exact while |v| < 2^62.
    */
   static int valueBits(Expr e, SecretTyping typing, StoreMetadata meta, int fractionBits) {
+    return encodedBits(e, 1, typing, meta, fractionBits);
+  }
+
+  /**
+   * A bound b with |v| <= 2^b on the encoded values of e^power (power 1 or 2), or -1 when they are
+   * all 0. Integers at scale s encode e^power at scale power * s; fixed point at fractionBits,
+   * with one bit more for the rounding of its conversions and products.
+   */
+  private static int encodedBits(Expr e, int power, SecretTyping typing, StoreMetadata meta, int fractionBits) {
     double real = log2Real(e, typing, meta, fractionBits);
     if (real == Double.NEGATIVE_INFINITY) return -1;
     SecretTyping.SType st = typing.typeOf(e);
     boolean fxp = st.kind() == Kind.FXP;
-    return (int) Math.ceil(real + (fxp ? fractionBits : st.scale() * LOG2_10) - 1e-9) + (fxp ? 1 : 0);
+    double encoded = fxp ? power * real + fractionBits : power * (real + st.scale() * LOG2_10);
+    return (int) Math.ceil(encoded - 1e-9) + (fxp ? 1 : 0);
   }
 
-  /** t with n 2^bits < 2^ringBits for n < 2^t, where |v| <= 2^bits bounds the encoded values. */
-  private static int limit(double encodedLog2, boolean fxp, int ringBits, long totalRows) {
-    // fixed point gets one bit more for the rounding of its conversions and products
-    int bits = (int) Math.ceil(encodedLog2 - 1e-9) + (fxp ? 1 : 0);
+  /** t with n 2^bits < 2^ringBits for n < 2^t (UNLIMITED for bits < 0, or when the table cannot reach 2^t). */
+  private static int limit(int bits, int ringBits, long totalRows) {
+    if (bits < 0) return UNLIMITED; // every value is 0
     int t = Math.max(0, ringBits - bits);
     return totalRows < (1L << Math.min(t, 62)) ? UNLIMITED : t;
   }
